@@ -1,0 +1,120 @@
+//! Generates the crate's typed Box client from the vendored spec fragment.
+//!
+//! Pipeline: `cargo xtask spec update` slices Box's published spec into
+//! `openapi/box-openapi.json`; this script runs progenitor over it and writes the
+//! client to `$OUT_DIR/box_client.rs`, which `src/generated.rs` includes privately.
+//! The generated code is never committed or edited: to change it, change the
+//! normalizations in `xtask/src/normalize.rs` or the settings below.
+
+use std::path::{Path, PathBuf};
+
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
+
+const FRAGMENT: &str = "openapi/box-openapi.json";
+
+fn main() {
+    // Only the fragment decides what is generated; touching `src/` must not re-run
+    // this script. Cargo re-runs it by itself when this file or the features change.
+    println!("cargo:rerun-if-changed={FRAGMENT}");
+
+    let text =
+        std::fs::read_to_string(FRAGMENT).unwrap_or_else(|e| panic!("cannot read {FRAGMENT}: {e}"));
+    let json: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{FRAGMENT} is not JSON: {e}"));
+    let spec: openapiv3::OpenAPI = serde_json::from_value(json.clone())
+        .unwrap_or_else(|e| panic!("{FRAGMENT} is not an OpenAPI 3.0 document: {e}"));
+
+    let mut generator = Generator::new(&settings());
+    let client = generator
+        .generate_tokens(&spec)
+        .unwrap_or_else(|e| panic!("progenitor cannot generate a client from {FRAGMENT}: {e}"));
+    let file: syn::File = syn::parse2(client)
+        .unwrap_or_else(|e| panic!("progenitor generated code that does not parse: {e}"));
+    let mut code = prettyplease::unparse(&file);
+    code.push_str(&operation_base_urls(&json));
+
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    write_if_changed(&out.join("box_client.rs"), &code);
+}
+
+/// The generator settings, each chosen for a reason:
+///
+/// - **Positional interface.** Each operation is one method taking its parameters
+///   in order. Callers never see it (the facade in `src/managers` is the public
+///   API), and it generates far less code than per-operation builders.
+/// - **Merged tags.** One `Client` with every operation, so one hooks
+///   implementation serves them all.
+/// - **Inner type `crate::transport::Transport`.** Per-client state the generated
+///   code knows nothing of (base URLs of the other Box hosts, and later auth,
+///   retries and tracing) travels with the generated client to every operation.
+/// - **Hooks expected.** `crate::transport` must implement `ClientHooks` for the
+///   generated client, or the crate does not compile: no operation can bypass the
+///   shared request path.
+/// - **Derives.** `PartialEq` so callers and tests can compare values;
+///   `schemars::JsonSchema` when the `schemars` feature is on, so callers can
+///   publish or validate the JSON shapes.
+fn settings() -> GenerationSettings {
+    let mut settings = GenerationSettings::new();
+    settings
+        .with_interface(InterfaceStyle::Positional)
+        .with_tag(TagStyle::Merged)
+        .with_inner_type(quote_path("crate::transport::Transport"))
+        .with_hooks(HooksMode::Expected)
+        .with_derive("PartialEq");
+    if std::env::var_os("CARGO_FEATURE_SCHEMARS").is_some() {
+        settings.with_derive("schemars::JsonSchema");
+    }
+    settings
+}
+
+fn quote_path(path: &str) -> proc_macro2::TokenStream {
+    path.parse().expect("a Rust path is a token stream")
+}
+
+/// Emits the host each operation is served from, as named by the `x-box-base-url`
+/// mark the normalizer puts on every operation (`api`, `upload` or `oauth2`).
+///
+/// progenitor has one base URL per client; the transport looks the operation up
+/// here to send it to the right host.
+fn operation_base_urls(spec: &serde_json::Value) -> String {
+    let mut entries = Vec::new();
+    for item in spec["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|p| p.values())
+    {
+        for op in item.as_object().into_iter().flat_map(|i| i.values()) {
+            let (Some(id), Some(base)) = (
+                op.get("operationId").and_then(|v| v.as_str()),
+                op.get("x-box-base-url").and_then(|v| v.as_str()),
+            ) else {
+                continue;
+            };
+            let variant = match base {
+                "api" => "Api",
+                "upload" => "Upload",
+                "oauth2" => "OAuth2",
+                other => panic!("operation {id} names an unknown base URL `{other}`"),
+            };
+            entries.push(format!(
+                "    ({id:?}, crate::network::BaseUrlKind::{variant}),\n"
+            ));
+        }
+    }
+    entries.sort();
+    format!(
+        "\n/// The Box host of each operation, by operation id, sorted for binary search.\n\
+         pub(crate) static OPERATION_BASE_URLS: &[(&str, crate::network::BaseUrlKind)] = &[\n\
+         {}];\n",
+        entries.concat()
+    )
+}
+
+/// Writes `code` unless the file already holds it, so that an unchanged client
+/// does not make cargo recompile the crate.
+fn write_if_changed(path: &Path, code: &str) {
+    if std::fs::read_to_string(path).is_ok_and(|old| old == code) {
+        return;
+    }
+    std::fs::write(path, code).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+}

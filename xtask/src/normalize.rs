@@ -1,0 +1,566 @@
+//! Normalizations: the rewrites that make Box's spec digestible by progenitor and
+//! safe to decode with, applied to a sliced fragment before it is written.
+//!
+//! Box's spec is correct as documentation but trips the generator in places, and in
+//! others would produce a client that rejects answers Box really sends. Each rewrite
+//! here is a named [`Transform`] that says why it exists, is stated as a general rule
+//! (never keyed on an operation name), and has unit tests. They run in the order of
+//! [`TRANSFORMS`]; each must be idempotent, so a fragment normalized twice is the
+//! same as one normalized once.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value, json};
+
+use crate::refs::{self, ComponentId};
+use crate::slice::{self, METHODS};
+
+/// One named rewrite of a spec fragment.
+pub struct Transform {
+    /// A short name, used in error messages and logs.
+    pub name: &'static str,
+    /// Why the rewrite exists: the generator limit or Box behaviour it answers.
+    pub why: &'static str,
+    /// Rewrites the fragment in place.
+    pub apply: fn(&mut Value) -> Result<(), String>,
+}
+
+/// Every normalization, in the order they run.
+pub const TRANSFORMS: &[Transform] = &[
+    Transform {
+        name: "server_paths_into_operations",
+        why: "progenitor uses one base URL and ignores per-operation `servers`; moving the \
+              server path (`/2.0`) into each operation's path leaves one overridable base \
+              URL per host, and an `x-box-base-url` mark says which host an operation uses",
+        apply: server_paths_into_operations,
+    },
+    Transform {
+        name: "default_response_to_error_ranges",
+        why: "progenitor treats a `default` response as a possible success, so an operation \
+              with a 2xx and a `default` has two success types and the generator panics; \
+              Box only ever uses `default` for errors",
+        apply: default_response_to_error_ranges,
+    },
+    Transform {
+        name: "open_response_enums",
+        why: "Box adds values to enums in its answers (error codes such as \
+              `rate_limit_exceeded` are not in the spec), and a closed Rust enum would turn \
+              such an answer into a decode error",
+        apply: open_response_enums,
+    },
+];
+
+/// Runs every transform in order, then drops components nothing refers to any more.
+pub fn normalize(spec: &mut Value) -> Result<(), String> {
+    for transform in TRANSFORMS {
+        (transform.apply)(spec).map_err(|e| format!("normalization {}: {e}", transform.name))?;
+    }
+    slice::prune(spec)
+}
+
+/// The hosts Box serves its API from, by the name the SDK's `NetworkSession` gives
+/// their base URL. Paths in the fragment are relative to one of these.
+///
+/// Box's own SDKs use the same three base URLs, so an operation's path here is the
+/// path they append.
+pub const BASE_URLS: &[(&str, &str)] = &[
+    ("api", "https://api.box.com"),
+    ("upload", "https://upload.box.com/api"),
+    ("oauth2", "https://account.box.com/api/oauth2"),
+];
+
+/// The extension that names an operation's base URL.
+pub const BASE_URL_EXTENSION: &str = "x-box-base-url";
+
+/// Moves each operation's server path into the operation's path.
+///
+/// Before: a document server `https://api.box.com/2.0` and a path
+/// `/users/terminate_sessions`. After: a document server `https://api.box.com`, a
+/// path `/2.0/users/terminate_sessions`, and `x-box-base-url: api` on the operation.
+/// An operation with its own server (`https://upload.box.com/api/2.0`) gets the path
+/// `/2.0/…` and `x-box-base-url: upload`. Server variables take their defaults.
+fn server_paths_into_operations(spec: &mut Value) -> Result<(), String> {
+    let root_servers = spec.get("servers").cloned().unwrap_or(Value::Null);
+    let paths = spec
+        .get_mut("paths")
+        .and_then(Value::as_object_mut)
+        .ok_or("the spec has no `paths` object")?;
+    let mut rewritten = Map::new();
+    for (path, item) in std::mem::take(paths) {
+        let Value::Object(mut item) = item else {
+            continue;
+        };
+        let item_servers = item.remove("servers");
+        let shared: Map<String, Value> = item
+            .iter()
+            .filter(|(key, _)| !METHODS.contains(&key.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        for (method, mut op) in item
+            .into_iter()
+            .filter(|(k, _)| METHODS.contains(&k.as_str()))
+        {
+            let servers = op
+                .as_object_mut()
+                .and_then(|o| o.remove("servers"))
+                .or_else(|| item_servers.clone())
+                .unwrap_or_else(|| root_servers.clone());
+            let (base, prefix) = match op.get(BASE_URL_EXTENSION).and_then(Value::as_str) {
+                // Already normalized: the path carries its prefix.
+                Some(base) => (base.to_string(), String::new()),
+                None => split_server(&servers)
+                    .map_err(|e| format!("{} {path}: {e}", method.to_uppercase()))?,
+            };
+            op[BASE_URL_EXTENSION] = Value::String(base);
+            let new_path = format!("{prefix}{path}");
+            let entry = rewritten
+                .entry(new_path.clone())
+                .or_insert_with(|| Value::Object(shared.clone()));
+            if entry.get(&method).is_some() {
+                return Err(format!(
+                    "two operations become {} {new_path}",
+                    method.to_uppercase()
+                ));
+            }
+            entry[&method] = op;
+        }
+    }
+    *paths = rewritten;
+    spec["servers"] = json!([{
+        "url": BASE_URLS[0].1,
+        "description": "Box Platform API; each operation's `x-box-base-url` names its host"
+    }]);
+    Ok(())
+}
+
+/// Splits the first of `servers` into a known base URL's name and the path left over.
+fn split_server(servers: &Value) -> Result<(String, String), String> {
+    let server = servers
+        .as_array()
+        .and_then(|s| s.first())
+        .ok_or("no server applies")?;
+    let mut url = server
+        .get("url")
+        .and_then(Value::as_str)
+        .ok_or("a server has no url")?
+        .to_string();
+    if let Some(variables) = server.get("variables").and_then(Value::as_object) {
+        for (name, variable) in variables {
+            let default = variable
+                .get("default")
+                .and_then(Value::as_str)
+                .ok_or_else(|| format!("server variable `{name}` has no default"))?;
+            url = url.replace(&format!("{{{name}}}"), default);
+        }
+    }
+    let url = url.trim_end_matches('/');
+    BASE_URLS
+        .iter()
+        .filter_map(|(name, base)| {
+            let rest = url.strip_prefix(base)?;
+            (rest.is_empty() || rest.starts_with('/')).then_some((name, base.len(), rest))
+        })
+        .max_by_key(|(_, len, _)| *len)
+        .map(|(name, _, rest)| (name.to_string(), rest.to_string()))
+        .ok_or_else(|| format!("the server {url} is under none of the known base URLs"))
+}
+
+/// Replaces each operation's `default` response by `4XX` and `5XX` ranges.
+///
+/// Explicit 4xx and 5xx responses whose body is the same as the `default`'s are
+/// folded into the range, their descriptions kept in its description, so that an
+/// operation has one error type whenever Box documents one error body. A response
+/// with a different body stays as it is.
+fn default_response_to_error_ranges(spec: &mut Value) -> Result<(), String> {
+    for (_, _, op) in slice::operations_mut(spec) {
+        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        let Some(default) = responses.remove("default") else {
+            continue;
+        };
+        let body = response_body(&default);
+        let base_description = default
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or("An error.")
+            .to_string();
+        for class in ['4', '5'] {
+            let range = format!("{class}XX");
+            if responses.contains_key(&range) {
+                continue;
+            }
+            let folded: Vec<String> = responses
+                .iter()
+                .filter(|(code, response)| {
+                    code.len() == 3
+                        && code.starts_with(class)
+                        && code.bytes().all(|b| b.is_ascii_digit())
+                        && response_body(response) == body
+                })
+                .map(|(code, _)| code.clone())
+                .collect();
+            let mut description = base_description.clone();
+            for code in &folded {
+                let folded_response = responses.remove(code).unwrap_or_default();
+                let text = folded_response
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                description.push_str(&format!("\n\n`{code}`: {text}"));
+            }
+            let mut entry = default.clone();
+            entry["description"] = Value::String(description);
+            responses.insert(range, entry);
+        }
+        sort_responses(responses);
+    }
+    Ok(())
+}
+
+/// What a response sends back: its `$ref`, or its `content` when it is inline.
+fn response_body(response: &Value) -> Value {
+    response
+        .get("$ref")
+        .or_else(|| response.get("content"))
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+/// Orders responses by status so that the written fragment reads naturally; the
+/// writer sorts keys anyway, and `2XX` < `400` < `4XX` in that order too.
+fn sort_responses(responses: &mut Map<String, Value>) {
+    let mut entries: Vec<_> = std::mem::take(responses).into_iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    responses.extend(entries);
+}
+
+/// The extension that keeps the values an opened enum used to list.
+const KNOWN_VALUES_EXTENSION: &str = "x-box-known-values";
+
+/// Turns every `enum` a response can reach into a plain typed value.
+///
+/// The values the spec listed move to `x-box-known-values` and into the
+/// description, so they stay documented. A schema that requests use as well as
+/// responses is opened too: one Rust type serves both, and decoding what Box sends
+/// matters more than rejecting an unknown value before sending it.
+fn open_response_enums(spec: &mut Value) -> Result<(), String> {
+    let mut roots = BTreeSet::new();
+    for (_, _, op) in slice::operations_mut(spec) {
+        if let Some(responses) = op.get_mut("responses") {
+            refs::direct_refs(responses, &mut roots);
+            open_enums_in(responses);
+        }
+    }
+    // Response objects and headers may live in components too; their schemas are
+    // reached the same way.
+    let reached: Vec<ComponentId> = refs::closure(spec, roots)?.into_iter().collect();
+    for (section, name) in reached {
+        if let Some(target) = spec
+            .get_mut("components")
+            .and_then(|c| c.get_mut(&section))
+            .and_then(|s| s.get_mut(&name))
+        {
+            open_enums_in(target);
+        }
+    }
+    Ok(())
+}
+
+/// Opens every enum inside `value`, walking objects and arrays.
+///
+/// `example` and `default` values are data, not schemas, and are left alone; an
+/// `enum` key is only a schema keyword when it holds an array.
+fn open_enums_in(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Array(values)) = map.remove("enum") {
+                let names: Vec<String> = values
+                    .iter()
+                    .map(|v| match v {
+                        Value::String(s) => format!("`{s}`"),
+                        other => format!("`{other}`"),
+                    })
+                    .collect();
+                if !map.contains_key("type")
+                    && let Some(kind) = json_type_of_all(&values)
+                {
+                    map.insert("type".into(), Value::String(kind.into()));
+                }
+                let known = format!("Values Box is known to send: {}.", names.join(", "));
+                let description = match map.get("description").and_then(Value::as_str) {
+                    Some(text) => format!("{text}\n\n{known}"),
+                    None => known,
+                };
+                map.insert("description".into(), Value::String(description));
+                map.insert(KNOWN_VALUES_EXTENSION.into(), Value::Array(values));
+            }
+            for (key, child) in map.iter_mut() {
+                if key != "example" && key != "default" && key != KNOWN_VALUES_EXTENSION {
+                    open_enums_in(child);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(open_enums_in),
+        _ => {}
+    }
+}
+
+/// The OpenAPI type shared by every value, if they share one.
+fn json_type_of_all(values: &[Value]) -> Option<&'static str> {
+    let kind = |v: &Value| match v {
+        Value::String(_) => Some("string"),
+        Value::Number(n) if n.is_i64() || n.is_u64() => Some("integer"),
+        Value::Number(_) => Some("number"),
+        Value::Bool(_) => Some("boolean"),
+        _ => None,
+    };
+    let first = kind(values.first()?)?;
+    values
+        .iter()
+        .filter(|v| !v.is_null())
+        .all(|v| kind(v) == Some(first))
+        .then_some(first)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op_with_responses(responses: Value) -> Value {
+        json!({
+            "openapi": "3.0.2",
+            "servers": [{"url": "https://api.box.com/2.0"}],
+            "paths": {"/x": {"post": {"operationId": "post_x", "responses": responses}}},
+            "components": {"schemas": {
+                "ClientError": {"type": "object"},
+                "Conflict": {"type": "object"}
+            }}
+        })
+    }
+
+    fn client_error() -> Value {
+        json!({"application/json": {"schema": {"$ref": "#/components/schemas/ClientError"}}})
+    }
+
+    #[test]
+    fn moves_the_document_server_path_into_each_path() {
+        let mut spec = op_with_responses(json!({}));
+
+        server_paths_into_operations(&mut spec).unwrap();
+
+        assert_eq!(
+            spec["servers"][0]["url"],
+            json!("https://api.box.com"),
+            "one base URL without a path"
+        );
+        let op = &spec["paths"]["/2.0/x"]["post"];
+        assert_eq!(op["operationId"], "post_x");
+        assert_eq!(op[BASE_URL_EXTENSION], "api");
+        assert!(spec["paths"].get("/x").is_none());
+    }
+
+    #[test]
+    fn operations_on_other_hosts_keep_their_host_by_name() {
+        let mut spec = json!({
+            "servers": [{"url": "https://api.box.com/2.0"}],
+            "paths": {
+                "/files/content": {
+                    "parameters": [{"name": "p", "in": "query"}],
+                    "post": {"operationId": "upload", "servers": [
+                        {"url": "https://{host}/api/2.0",
+                         "variables": {"host": {"default": "upload.box.com"}}}
+                    ]},
+                    "get": {"operationId": "plain"}
+                },
+                "/oauth2/token": {"post": {"operationId": "token",
+                    "servers": [{"url": "https://api.box.com"}]}},
+                "/authorize": {"servers": [{"url": "https://account.box.com/api/oauth2"}],
+                    "get": {"operationId": "authorize"}}
+            }
+        });
+
+        server_paths_into_operations(&mut spec).unwrap();
+
+        let paths = &spec["paths"];
+        assert_eq!(
+            paths["/2.0/files/content"]["post"][BASE_URL_EXTENSION],
+            "upload"
+        );
+        assert!(paths["/2.0/files/content"]["post"].get("servers").is_none());
+        assert_eq!(
+            paths["/2.0/files/content"]["get"][BASE_URL_EXTENSION],
+            "api"
+        );
+        assert_eq!(
+            paths["/2.0/files/content"]["parameters"],
+            json!([{"name": "p", "in": "query"}]),
+            "path-level parameters stay with the operations"
+        );
+        assert_eq!(paths["/oauth2/token"]["post"][BASE_URL_EXTENSION], "api");
+        assert_eq!(paths["/authorize"]["get"][BASE_URL_EXTENSION], "oauth2");
+        assert!(paths["/authorize"].get("servers").is_none());
+    }
+
+    #[test]
+    fn a_server_under_no_known_base_url_is_an_error() {
+        let mut spec = json!({
+            "servers": [{"url": "https://example.com/2.0"}],
+            "paths": {"/x": {"get": {"operationId": "x"}}}
+        });
+
+        let err = server_paths_into_operations(&mut spec).unwrap_err();
+
+        assert_eq!(
+            err,
+            "GET /x: the server https://example.com/2.0 is under none of the known base URLs"
+        );
+    }
+
+    #[test]
+    fn two_operations_meeting_at_one_path_is_an_error() {
+        let mut spec = json!({
+            "servers": [{"url": "https://api.box.com/2.0"}],
+            "paths": {
+                "/x": {"get": {"operationId": "a"}},
+                "/2.0/x": {"get": {"operationId": "b", "servers": [{"url": "https://api.box.com"}]}}
+            }
+        });
+
+        let err = server_paths_into_operations(&mut spec).unwrap_err();
+
+        assert_eq!(err, "two operations become GET /2.0/x");
+    }
+
+    #[test]
+    fn default_becomes_ranges_folding_codes_with_the_same_body() {
+        let mut spec = op_with_responses(json!({
+            "202": {"description": "ok"},
+            "400": {"description": "Bad\n  input.", "content": client_error()},
+            "409": {"description": "Conflict.", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Conflict"}}}},
+            "503": {"description": "Timed out.", "content": client_error()},
+            "default": {"description": "An unexpected client error.", "content": client_error()}
+        }));
+
+        default_response_to_error_ranges(&mut spec).unwrap();
+
+        let responses = &spec["paths"]["/x"]["post"]["responses"];
+        assert_eq!(
+            responses,
+            &json!({
+                "202": {"description": "ok"},
+                "409": {"description": "Conflict.", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Conflict"}}}},
+                "4XX": {
+                    "description": "An unexpected client error.\n\n`400`: Bad input.",
+                    "content": client_error()
+                },
+                "5XX": {
+                    "description": "An unexpected client error.\n\n`503`: Timed out.",
+                    "content": client_error()
+                }
+            })
+        );
+    }
+
+    #[test]
+    fn an_existing_range_is_kept() {
+        let mut spec = op_with_responses(json!({
+            "200": {"description": "ok"},
+            "5XX": {"description": "Server.", "content": {}},
+            "default": {"description": "Client.", "content": client_error()}
+        }));
+
+        default_response_to_error_ranges(&mut spec).unwrap();
+
+        let responses = &spec["paths"]["/x"]["post"]["responses"];
+        assert_eq!(
+            responses["5XX"],
+            json!({"description": "Server.", "content": {}})
+        );
+        assert_eq!(responses["4XX"]["description"], "Client.");
+        assert!(responses.get("default").is_none());
+    }
+
+    #[test]
+    fn opens_enums_reachable_from_responses() {
+        let mut spec = op_with_responses(json!({
+            "200": {"description": "ok", "content": {"application/json": {"schema": {
+                "type": "object",
+                "properties": {"state": {"type": "string", "enum": ["on", "off"]}}
+            }}}},
+            "4XX": {"description": "error", "content": client_error()}
+        }));
+        spec["components"]["schemas"]["ClientError"] = json!({
+            "type": "object",
+            "properties": {
+                "code": {"type": "string", "description": "A code.", "enum": ["a", "b"],
+                         "example": "a"},
+                "type": {"enum": ["error"]}
+            }
+        });
+
+        open_response_enums(&mut spec).unwrap();
+
+        assert_eq!(
+            spec["components"]["schemas"]["ClientError"]["properties"],
+            json!({
+                "code": {
+                    "type": "string",
+                    "description": "A code.\n\nValues Box is known to send: `a`, `b`.",
+                    "example": "a",
+                    "x-box-known-values": ["a", "b"]
+                },
+                "type": {
+                    "type": "string",
+                    "description": "Values Box is known to send: `error`.",
+                    "x-box-known-values": ["error"]
+                }
+            })
+        );
+        let state = &spec["paths"]["/x"]["post"]["responses"]["200"]["content"]["application/json"]
+            ["schema"]["properties"]["state"];
+        assert!(state.get("enum").is_none());
+        assert_eq!(state["x-box-known-values"], json!(["on", "off"]));
+    }
+
+    #[test]
+    fn request_only_enums_stay_closed() {
+        let mut spec = op_with_responses(json!({"200": {"description": "ok"}}));
+        spec["paths"]["/x"]["post"]["requestBody"] = json!({"content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/Conflict"}}}});
+        spec["components"]["schemas"]["Conflict"] = json!({"type": "string", "enum": ["x"]});
+
+        open_response_enums(&mut spec).unwrap();
+
+        assert_eq!(
+            spec["components"]["schemas"]["Conflict"],
+            json!({"type": "string", "enum": ["x"]})
+        );
+    }
+
+    #[test]
+    fn normalizing_twice_changes_nothing() {
+        let mut spec = op_with_responses(json!({
+            "202": {"description": "ok"},
+            "400": {"description": "Bad.", "content": client_error()},
+            "default": {"description": "Error.", "content": client_error()}
+        }));
+        spec["components"]["schemas"]["ClientError"] =
+            json!({"type": "object", "properties": {"code": {"type": "string", "enum": ["a"]}}});
+        normalize(&mut spec).unwrap();
+        let once = spec.clone();
+
+        normalize(&mut spec).unwrap();
+
+        assert_eq!(spec, once);
+        assert!(
+            spec["components"]["schemas"].get("Conflict").is_none(),
+            "pruned"
+        );
+    }
+}
