@@ -8,9 +8,26 @@
 
 use std::path::{Path, PathBuf};
 
-use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypePatch};
 
 const FRAGMENT: &str = "openapi/box-openapi.json";
+
+/// Generated type names replaced by the names Box's own SDKs document.
+///
+/// progenitor names an inline request body after its operation id
+/// (`PostUsersTerminateSessionsBody`); the facade's documented API calls it
+/// `CreateUserTerminateSessionRequestBody`. Renaming here keeps one type, instead
+/// of a generated one and a hand-written copy.
+const RENAMES: &[(&str, &str)] = &[
+    (
+        "PostUsersTerminateSessionsBody",
+        "CreateUserTerminateSessionRequestBody",
+    ),
+    (
+        "PostGroupsTerminateSessionsBody",
+        "CreateGroupTerminateSessionRequestBody",
+    ),
+];
 
 fn main() {
     // Only the fragment decides what is generated; touching `src/` must not re-run
@@ -24,7 +41,9 @@ fn main() {
     let spec: openapiv3::OpenAPI = serde_json::from_value(json.clone())
         .unwrap_or_else(|e| panic!("{FRAGMENT} is not an OpenAPI 3.0 document: {e}"));
 
-    let mut generator = Generator::new(&settings());
+    println!("cargo:rustc-env=BOX_SDK_RUSTC_VERSION={}", rustc_version());
+
+    let mut generator = Generator::new(&settings(&json));
     let client = generator
         .generate_tokens(&spec)
         .unwrap_or_else(|e| panic!("progenitor cannot generate a client from {FRAGMENT}: {e}"));
@@ -53,7 +72,11 @@ fn main() {
 /// - **Derives.** `PartialEq` so callers and tests can compare values;
 ///   `schemars::JsonSchema` when the `schemars` feature is on, so callers can
 ///   publish or validate the JSON shapes.
-fn settings() -> GenerationSettings {
+/// - **`#[non_exhaustive]` on every named type.** Box adds fields to its
+///   requests and answers; with the attribute, a field added in a later version of
+///   this crate does not break code that built or matched the type. Request bodies
+///   get constructors in `src/schemas.rs` instead of struct literals.
+fn settings(spec: &serde_json::Value) -> GenerationSettings {
     let mut settings = GenerationSettings::new();
     settings
         .with_interface(InterfaceStyle::Positional)
@@ -64,7 +87,49 @@ fn settings() -> GenerationSettings {
     if std::env::var_os("CARGO_FEATURE_SCHEMARS").is_some() {
         settings.with_derive("schemars::JsonSchema");
     }
+    for (generated, documented) in RENAMES {
+        settings.with_patch(
+            generated,
+            TypePatch::default()
+                .with_rename(documented)
+                .with_attr("#[non_exhaustive]"),
+        );
+    }
+    let components = spec["components"]["schemas"].as_object();
+    for name in components.into_iter().flat_map(|c| c.keys()) {
+        settings.with_patch(
+            rust_type_name(name),
+            TypePatch::default().with_attr("#[non_exhaustive]"),
+        );
+    }
     settings
+}
+
+/// The Rust name typify gives a component: its words joined in PascalCase
+/// (`File--Mini` becomes `FileMini`). A name this misses only loses its patch.
+fn rust_type_name(component: &str) -> String {
+    component
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect()
+}
+
+/// The version of the compiler building the crate, for the `X-Box-UA` header.
+fn rustc_version() -> String {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    std::process::Command::new(rustc)
+        .arg("--version")
+        .output()
+        .ok()
+        .and_then(|out| String::from_utf8(out.stdout).ok())
+        .and_then(|text| text.split_whitespace().nth(1).map(str::to_string))
+        .unwrap_or_else(|| "unknown".into())
 }
 
 fn quote_path(path: &str) -> proc_macro2::TokenStream {

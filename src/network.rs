@@ -1,8 +1,16 @@
-//! Where Box lives: the base URLs of its hosts.
+//! Where and how requests go: Box's base URLs, headers sent with every request,
+//! and the HTTP client, gathered in a [`NetworkSession`].
 //!
 //! Box serves its API from three hosts. The spec normalizer marks each operation
-//! with the one it uses, and build.rs turns those marks into a table the transport
-//! reads, so one overridable base URL per host serves every operation.
+//! with the one it uses, build.rs turns those marks into a table, and the transport
+//! sends each operation to the base URL of its host, so one overridable base URL
+//! per host serves every operation.
+
+use std::collections::BTreeMap;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::errors::BoxError;
 
 /// The Box hosts, each with its own base URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -17,14 +25,28 @@ pub enum BaseUrlKind {
     OAuth2,
 }
 
-/// The base URLs of Box's hosts, without trailing slashes.
+/// The base URLs of Box's hosts.
+///
+/// Override them to reach a proxy, a regional deployment or a local sandbox.
+/// Trailing slashes are ignored.
+///
+/// # Example
+/// ```
+/// use box_sdk_gen::network::BaseUrls;
+///
+/// let mut urls = BaseUrls::default();
+/// urls.base_url = "http://127.0.0.1:8080".into();
+/// assert_eq!(urls.upload_url, "https://upload.box.com/api");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct BaseUrls {
-    /// The API host.
+    /// The API host; `https://api.box.com` by default.
     pub base_url: String,
-    /// The upload host.
+    /// The upload host; `https://upload.box.com/api` by default.
     pub upload_url: String,
-    /// The OAuth 2.0 authorization host.
+    /// The OAuth 2.0 authorization host; `https://account.box.com/api/oauth2` by
+    /// default.
     pub oauth2_url: String,
 }
 
@@ -39,12 +61,285 @@ impl Default for BaseUrls {
 }
 
 impl BaseUrls {
+    /// These URLs with the API host at `url`.
+    ///
+    /// # Example
+    /// ```
+    /// use box_sdk_gen::network::BaseUrls;
+    ///
+    /// let urls = BaseUrls::default().with_base_url("http://127.0.0.1:8080");
+    /// assert_eq!(urls.base_url, "http://127.0.0.1:8080");
+    /// ```
+    #[must_use]
+    pub fn with_base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// These URLs with the upload host at `url`.
+    #[must_use]
+    pub fn with_upload_url(mut self, url: impl Into<String>) -> Self {
+        self.upload_url = url.into();
+        self
+    }
+
+    /// These URLs with the OAuth 2.0 authorization host at `url`.
+    #[must_use]
+    pub fn with_oauth2_url(mut self, url: impl Into<String>) -> Self {
+        self.oauth2_url = url.into();
+        self
+    }
+
     /// The base URL of `kind`.
+    ///
+    /// # Example
+    /// ```
+    /// use box_sdk_gen::network::{BaseUrlKind, BaseUrls};
+    ///
+    /// assert_eq!(BaseUrls::default().get(BaseUrlKind::Api), "https://api.box.com");
+    /// ```
     pub fn get(&self, kind: BaseUrlKind) -> &str {
         match kind {
             BaseUrlKind::Api => &self.base_url,
             BaseUrlKind::Upload => &self.upload_url,
             BaseUrlKind::OAuth2 => &self.oauth2_url,
         }
+    }
+
+    /// Checks every URL and drops trailing slashes, so that paths can be appended.
+    pub(crate) fn validated(mut self) -> Result<Self, BoxError> {
+        for (name, url) in [
+            ("base_url", &mut self.base_url),
+            ("upload_url", &mut self.upload_url),
+            ("oauth2_url", &mut self.oauth2_url),
+        ] {
+            let parsed = reqwest::Url::parse(url).map_err(|e| {
+                BoxError::configuration(format!("the {name} `{url}` is not a URL: {e}"))
+            })?;
+            if !matches!(parsed.scheme(), "http" | "https") {
+                return Err(BoxError::configuration(format!(
+                    "the {name} `{url}` is not an http or https URL"
+                )));
+            }
+            if parsed.query().is_some() || parsed.fragment().is_some() {
+                return Err(BoxError::configuration(format!(
+                    "the {name} `{url}` has a query or fragment; a base URL cannot"
+                )));
+            }
+            let trimmed = url.trim_end_matches('/').len();
+            url.truncate(trimmed);
+        }
+        Ok(self)
+    }
+}
+
+/// The network settings of a client: base URLs, headers added to every request, and
+/// the HTTP client whose connection pool every clone of the client shares.
+///
+/// # Example
+/// ```
+/// use box_sdk_gen::network::{BaseUrls, NetworkSession};
+///
+/// # fn main() -> Result<(), box_sdk_gen::errors::BoxError> {
+/// let urls = BaseUrls::default().with_base_url("http://127.0.0.1:8080");
+/// let session = NetworkSession::builder()
+///     .base_urls(urls)
+///     .additional_header("X-Team", "identity")
+///     .build()?;
+/// assert_eq!(session.base_urls().base_url, "http://127.0.0.1:8080");
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct NetworkSession {
+    base_urls: BaseUrls,
+    additional_headers: HeaderMap,
+    http: reqwest::Client,
+}
+
+impl NetworkSession {
+    /// A builder with Box's defaults.
+    pub fn builder() -> NetworkSessionBuilder {
+        NetworkSessionBuilder::default()
+    }
+
+    /// A session with Box's defaults: Box's base URLs, no extra headers, and a new
+    /// HTTP client.
+    ///
+    /// # Errors
+    /// A configuration error when the HTTP client cannot be built (TLS cannot be
+    /// set up on this platform).
+    pub fn new() -> Result<Self, BoxError> {
+        Self::builder().build()
+    }
+
+    /// The base URLs.
+    pub fn base_urls(&self) -> &BaseUrls {
+        &self.base_urls
+    }
+
+    /// The session with `base_urls` instead.
+    ///
+    /// # Errors
+    /// A configuration error when a URL is not an http or https URL.
+    pub fn with_custom_base_urls(&self, base_urls: BaseUrls) -> Result<Self, BoxError> {
+        Ok(Self {
+            base_urls: base_urls.validated()?,
+            ..self.clone()
+        })
+    }
+
+    /// The session with `headers` added to every request, replacing headers of the
+    /// same names.
+    ///
+    /// # Errors
+    /// An invalid-argument error when a name or value cannot be sent in HTTP.
+    pub fn with_additional_headers<K, V>(
+        &self,
+        headers: impl IntoIterator<Item = (K, V)>,
+    ) -> Result<Self, BoxError>
+    where
+        K: AsRef<str>,
+        V: AsRef<str>,
+    {
+        let mut session = self.clone();
+        for (name, value) in headers {
+            let (name, value) = header(name.as_ref(), value.as_ref())?;
+            session.additional_headers.insert(name, value);
+        }
+        Ok(session)
+    }
+
+    pub(crate) fn additional_headers(&self) -> &HeaderMap {
+        &self.additional_headers
+    }
+
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+}
+
+/// Builds a [`NetworkSession`]; every setting has Box's default.
+///
+/// # Example
+/// ```
+/// use box_sdk_gen::network::NetworkSession;
+///
+/// # fn main() -> Result<(), box_sdk_gen::errors::BoxError> {
+/// let session = NetworkSession::builder().build()?;
+/// assert_eq!(session.base_urls().base_url, "https://api.box.com");
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Default)]
+#[must_use]
+pub struct NetworkSessionBuilder {
+    base_urls: BaseUrls,
+    additional_headers: BTreeMap<String, String>,
+    http: Option<reqwest::Client>,
+}
+
+impl NetworkSessionBuilder {
+    /// The base URLs of Box's hosts. The default is Box's own.
+    pub fn base_urls(mut self, base_urls: BaseUrls) -> Self {
+        self.base_urls = base_urls;
+        self
+    }
+
+    /// A header to send with every request. By default there is none.
+    pub fn additional_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.additional_headers.insert(name.into(), value.into());
+        self
+    }
+
+    /// The HTTP client to send requests with, for its proxy, TLS or pool settings.
+    /// By default the session builds its own.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Checks the settings and builds the session.
+    ///
+    /// # Errors
+    /// A configuration error for a base URL that is not an http or https URL, or an
+    /// HTTP client that cannot be built; an invalid-argument error for a header
+    /// HTTP cannot carry.
+    pub fn build(self) -> Result<NetworkSession, BoxError> {
+        let base_urls = self.base_urls.validated()?;
+        let mut additional_headers = HeaderMap::new();
+        for (name, value) in &self.additional_headers {
+            let (name, value) = header(name, value)?;
+            additional_headers.insert(name, value);
+        }
+        let http = match self.http {
+            Some(client) => client,
+            None => reqwest::Client::builder().build().map_err(|e| {
+                BoxError::configuration("cannot build the HTTP client").with_source(e)
+            })?,
+        };
+        Ok(NetworkSession {
+            base_urls,
+            additional_headers,
+            http,
+        })
+    }
+}
+
+/// Checks that `name: value` can be sent as an HTTP header.
+pub(crate) fn header(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), BoxError> {
+    let parsed_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+        BoxError::invalid_argument(format!("`{name}` is not a valid HTTP header name"))
+    })?;
+    let parsed_value = HeaderValue::from_str(value).map_err(|_| {
+        BoxError::invalid_argument(format!(
+            "the value of the `{name}` header has characters HTTP cannot carry"
+        ))
+    })?;
+    Ok((parsed_name, parsed_value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::errors::ErrorKind;
+
+    #[test]
+    fn base_urls_lose_trailing_slashes() {
+        let urls = BaseUrls::default().with_base_url("http://127.0.0.1:1/");
+
+        let urls = urls.validated().unwrap();
+
+        assert_eq!(urls.base_url, "http://127.0.0.1:1");
+    }
+
+    #[test]
+    fn a_base_url_that_is_not_http_is_a_configuration_error() {
+        let urls = BaseUrls::default().with_upload_url("ftp://example.com");
+
+        let err = NetworkSession::builder()
+            .base_urls(urls)
+            .build()
+            .unwrap_err();
+
+        assert_eq!(err.kind(), ErrorKind::Configuration);
+        assert_eq!(
+            err.to_string(),
+            "the upload_url `ftp://example.com` is not an http or https URL"
+        );
+    }
+
+    #[test]
+    fn a_header_value_with_a_newline_is_an_invalid_argument() {
+        let err = NetworkSession::builder()
+            .additional_header("X-Ok", "a\nb")
+            .build()
+            .unwrap_err();
+
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+        assert_eq!(
+            err.to_string(),
+            "the value of the `X-Ok` header has characters HTTP cannot carry"
+        );
     }
 }

@@ -1,0 +1,565 @@
+//! The crate's one error type, [`BoxError`], and what an error from Box carries,
+//! [`ApiError`].
+//!
+//! Every failure of every operation comes back as a `BoxError`: the transport maps
+//! whatever the generated client, the network or Box produced into one, so callers
+//! match on [`BoxError::kind`] and never on progenitor's or reqwest's types. No
+//! error's `Display` or `Debug` shows an access token, a secret or an
+//! `Authorization` value; values under sensitive names in bodies and headers are
+//! redacted.
+
+use std::fmt;
+
+use reqwest::header::HeaderMap;
+use serde_json::Value;
+
+/// How many characters of a body an error keeps, to show what came back without
+/// holding a whole HTML page.
+const BODY_PREVIEW_CHARS: usize = 256;
+
+/// What went wrong, for matching. More kinds may be added.
+///
+/// # Example
+/// ```
+/// use box_sdk_gen::errors::{BoxError, ErrorKind};
+///
+/// fn should_retry_later(err: &BoxError) -> bool {
+///     match err.kind() {
+///         ErrorKind::Api => err.status() == Some(429),
+///         ErrorKind::Network | ErrorKind::Timeout => true,
+///         _ => false,
+///     }
+/// }
+/// # let _ = should_retry_later;
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Box answered with an error status (4xx, 5xx, or another status the operation
+    /// does not document). [`BoxError::api_error`] has the details.
+    Api,
+    /// Box answered with a success status, but the body is not what the operation
+    /// returns. The request was carried out: sending it again may repeat its effect.
+    Decode,
+    /// The request could not be sent, or the connection failed before the answer
+    /// was read. The request may or may not have reached Box.
+    Network,
+    /// No answer came within the configured time. The request may or may not have
+    /// been carried out.
+    Timeout,
+    /// The caller's cancellation token fired. If the request had been sent, it may
+    /// or may not have been carried out.
+    Cancelled,
+    /// An argument cannot be sent as given; nothing was sent.
+    InvalidArgument,
+    /// The client's configuration cannot work (a malformed base URL, a header that
+    /// HTTP cannot carry, a TLS set-up failure); nothing was sent.
+    Configuration,
+}
+
+/// An error from any call of this crate.
+///
+/// Ask [`kind`](Self::kind) what went wrong, [`status`](Self::status) for the HTTP
+/// status when Box answered, and [`api_error`](Self::api_error) for what Box said.
+/// [`source`](std::error::Error::source) keeps the underlying cause.
+///
+/// # Example
+/// ```
+/// use box_sdk_gen::errors::{BoxError, ErrorKind};
+///
+/// fn explain(err: &BoxError) -> String {
+///     match err.api_error() {
+///         Some(api) => format!("Box said {} (request ID {:?})", api.status(), api.request_id()),
+///         None if err.is_cancelled() => "cancelled".to_string(),
+///         None => err.to_string(),
+///     }
+/// }
+/// # let _ = explain;
+/// ```
+#[non_exhaustive]
+pub struct BoxError {
+    kind: ErrorKind,
+    message: String,
+    api: Option<Box<ApiError>>,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl BoxError {
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            api: None,
+            source: None,
+        }
+    }
+
+    pub(crate) fn with_source(
+        mut self,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        self.source = Some(source.into());
+        self
+    }
+
+    pub(crate) fn api(error: ApiError) -> Self {
+        Self {
+            kind: ErrorKind::Api,
+            message: String::new(),
+            api: Some(Box::new(error)),
+            source: None,
+        }
+    }
+
+    pub(crate) fn invalid_argument(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidArgument, message)
+    }
+
+    pub(crate) fn configuration(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Configuration, message)
+    }
+
+    pub(crate) fn cancelled() -> Self {
+        Self::new(ErrorKind::Cancelled, "the call was cancelled")
+    }
+
+    /// A success status whose body does not decode.
+    pub(crate) fn decode(status: u16, body: &[u8], source: serde_json::Error) -> Self {
+        Self::new(
+            ErrorKind::Decode,
+            format!(
+                "cannot decode the body of a {status} response: {}",
+                body_preview(body)
+            ),
+        )
+        .with_source(source)
+    }
+
+    /// Maps a reqwest failure: timeouts apart, they are network errors.
+    pub(crate) fn from_reqwest(error: reqwest::Error) -> Self {
+        if error.is_timeout() {
+            Self::new(ErrorKind::Timeout, "no answer came in time").with_source(error)
+        } else if error.is_builder() {
+            Self::invalid_argument("the request cannot be built").with_source(error)
+        } else {
+            Self::new(ErrorKind::Network, "the request could not be completed").with_source(error)
+        }
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The HTTP status Box answered with, if it answered.
+    pub fn status(&self) -> Option<u16> {
+        self.api.as_ref().map(|api| api.status)
+    }
+
+    /// What Box said, when it answered with an error status.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        self.api.as_deref()
+    }
+
+    /// Whether the call ran out of time.
+    pub fn is_timeout(&self) -> bool {
+        self.kind == ErrorKind::Timeout
+    }
+
+    /// Whether the caller cancelled the call.
+    pub fn is_cancelled(&self) -> bool {
+        self.kind == ErrorKind::Cancelled
+    }
+
+    pub(crate) fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        if let Some(api) = self.api.as_mut() {
+            api.hint = Some(hint.into());
+        }
+        self
+    }
+}
+
+impl fmt::Display for BoxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.api {
+            Some(api) => api.fmt(f),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl fmt::Debug for BoxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut debug = f.debug_struct("BoxError");
+        debug.field("kind", &self.kind);
+        match &self.api {
+            Some(api) => debug.field("api", api),
+            None => debug.field("message", &self.message),
+        };
+        debug.field("source", &self.source).finish()
+    }
+}
+
+impl std::error::Error for BoxError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// What Box answered when it answered with an error status.
+///
+/// Box's error body carries a `code` (an open set: Box adds codes over time), a
+/// `message`, a `request_id` to quote to Box support, a `help_url` and free-form
+/// `context_info`. A body that is not a Box error (an HTML page from a proxy, an
+/// empty body) leaves those empty and keeps its start in
+/// [`body_preview`](Self::body_preview).
+#[non_exhaustive]
+pub struct ApiError {
+    status: u16,
+    code: Option<String>,
+    message: Option<String>,
+    request_id: Option<String>,
+    help_url: Option<String>,
+    context_info: Option<serde_json::Map<String, Value>>,
+    headers: HeaderMap,
+    body_preview: Option<String>,
+    hint: Option<String>,
+}
+
+impl ApiError {
+    /// An error from a Box error body that decoded.
+    pub(crate) fn from_client_error(
+        status: u16,
+        headers: HeaderMap,
+        body: crate::schemas::ClientError,
+    ) -> Self {
+        Self {
+            status,
+            code: body.code,
+            message: body.message,
+            request_id: body.request_id,
+            help_url: body.help_url,
+            context_info: body.context_info.map(redact_map),
+            headers,
+            body_preview: None,
+            hint: None,
+        }
+    }
+
+    /// An error from a body that is not a Box error.
+    pub(crate) fn from_raw(status: u16, headers: HeaderMap, body: &[u8]) -> Self {
+        // A proxy or gateway may still send Box's error JSON with fields of
+        // unexpected types; keep whatever reads as text.
+        if let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) {
+            let text = |key: &str| map.get(key).and_then(Value::as_str).map(str::to_string);
+            if map.contains_key("code") || map.contains_key("message") {
+                return Self {
+                    status,
+                    code: text("code"),
+                    message: text("message"),
+                    request_id: text("request_id"),
+                    help_url: text("help_url"),
+                    context_info: map
+                        .get("context_info")
+                        .and_then(Value::as_object)
+                        .cloned()
+                        .map(redact_map),
+                    headers,
+                    body_preview: None,
+                    hint: None,
+                };
+            }
+        }
+        Self {
+            status,
+            code: None,
+            message: None,
+            request_id: None,
+            help_url: None,
+            context_info: None,
+            headers,
+            body_preview: Some(body_preview(body)),
+            hint: None,
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// Box's error code, such as `access_denied_insufficient_permissions`.
+    pub fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+
+    /// Box's message.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    /// The request ID, to quote to Box support.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// A page about the error.
+    pub fn help_url(&self) -> Option<&str> {
+        self.help_url.as_deref()
+    }
+
+    /// Extra details, whose fields depend on the operation. Values under sensitive
+    /// names are redacted.
+    pub fn context_info(&self) -> Option<&serde_json::Map<String, Value>> {
+        self.context_info.as_ref()
+    }
+
+    /// The response headers, such as `retry-after` or `box-request-id`.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The start of a body that is not a Box error, redacted.
+    pub fn body_preview(&self) -> Option<&str> {
+        self.body_preview.as_deref()
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.status)?;
+        if let Some(code) = &self.code {
+            write!(f, " {code}")?;
+        }
+        match (&self.message, &self.body_preview) {
+            (Some(message), _) => write!(f, ": {message}")?,
+            (None, Some(body)) if body.is_empty() => f.write_str(": the body is empty")?,
+            (None, Some(body)) => write!(f, ": the body is not a Box error: {body}")?,
+            (None, None) => {}
+        }
+        if let Some(request_id) = &self.request_id {
+            write!(f, " (request ID {request_id})")?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "; {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .field("request_id", &self.request_id)
+            .field("help_url", &self.help_url)
+            .field("context_info", &self.context_info)
+            .field("headers", &RedactedHeaders(&self.headers))
+            .field("body_preview", &self.body_preview)
+            .field("hint", &self.hint)
+            .finish()
+    }
+}
+
+/// Header and body keys whose values are secrets, compared without case.
+const SENSITIVE_NAMES: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "www-authenticate",
+    "cookie",
+    "set-cookie",
+    "access_token",
+    "refresh_token",
+    "client_secret",
+    "assertion",
+    "password",
+    "passphrase",
+    "private_key",
+    "token",
+    "subject_token",
+    "actor_token",
+];
+
+const REDACTED: &str = "[redacted]";
+
+fn is_sensitive(name: &str) -> bool {
+    SENSITIVE_NAMES
+        .iter()
+        .any(|sensitive| sensitive.eq_ignore_ascii_case(name))
+}
+
+struct RedactedHeaders<'a>(&'a HeaderMap);
+
+impl fmt::Debug for RedactedHeaders<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().map(|(name, value)| {
+                let shown = if is_sensitive(name.as_str()) || value.is_sensitive() {
+                    REDACTED
+                } else {
+                    value.to_str().unwrap_or("<not text>")
+                };
+                (name.as_str(), shown)
+            }))
+            .finish()
+    }
+}
+
+fn redact_map(mut map: serde_json::Map<String, Value>) -> serde_json::Map<String, Value> {
+    for (key, value) in map.iter_mut() {
+        if is_sensitive(key) {
+            *value = Value::String(REDACTED.into());
+        } else {
+            redact_value(value);
+        }
+    }
+    map
+}
+
+fn redact_value(value: &mut Value) {
+    match value {
+        Value::Object(map) => *map = redact_map(std::mem::take(map)),
+        Value::Array(items) => items.iter_mut().for_each(redact_value),
+        _ => {}
+    }
+}
+
+/// The start of `body` as text, with secrets redacted: values under sensitive keys
+/// in JSON, and in `key=value` or `"key": "value"` pairs of any other text.
+pub(crate) fn body_preview(body: &[u8]) -> String {
+    let text = match serde_json::from_slice::<Value>(body) {
+        Ok(mut value) => {
+            redact_value(&mut value);
+            value.to_string()
+        }
+        Err(_) => redact_pairs(&String::from_utf8_lossy(body)),
+    };
+    // An HTML page is mostly layout: fold its runs of white space.
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match text.char_indices().nth(BODY_PREVIEW_CHARS) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text,
+    }
+}
+
+/// Redacts the value after each sensitive name followed by `=` or `:` in free text.
+fn redact_pairs(text: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut search_from = 0;
+    while let Some((start, name)) = SENSITIVE_NAMES
+        .iter()
+        .filter_map(|name| {
+            lower[search_from..]
+                .find(name)
+                .map(|i| (search_from + i, *name))
+        })
+        .min_by_key(|(i, _)| *i)
+    {
+        let mut cursor = start + name.len();
+        let rest = &text[cursor..];
+        let trimmed = rest.trim_start_matches(['"', '\'', ' ']);
+        cursor += rest.len() - trimmed.len();
+        if !trimmed.starts_with(['=', ':']) {
+            search_from = start + name.len();
+            continue;
+        }
+        cursor += 1;
+        let value = &text[cursor..];
+        let value_start = cursor + (value.len() - value.trim_start_matches([' ', '"', '\'']).len());
+        let value_end = text[value_start..]
+            .find(['&', '"', '\'', ',', ';', ' ', '\n', '\r', '<', '}'])
+            .map_or(text.len(), |i| value_start + i);
+        out.push_str(&text[copied..value_start]);
+        out.push_str(REDACTED);
+        copied = value_end;
+        search_from = value_end.max(start + name.len());
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_errors_read_like_box_answers() {
+        let err = BoxError::api(ApiError::from_client_error(
+            403,
+            HeaderMap::new(),
+            crate::schemas::ClientError {
+                code: Some("access_denied_insufficient_permissions".into()),
+                message: Some("Access denied".into()),
+                request_id: Some("abc123".into()),
+                ..Default::default()
+            },
+        ));
+
+        assert_eq!(
+            err.to_string(),
+            "403 access_denied_insufficient_permissions: Access denied (request ID abc123)"
+        );
+    }
+
+    #[test]
+    fn a_body_that_is_not_a_box_error_is_shown_in_part() {
+        let html = format!(
+            "<html>\n  <body>Bad gateway {}</body></html>",
+            "x".repeat(500)
+        );
+
+        let error = ApiError::from_raw(502, HeaderMap::new(), html.as_bytes());
+
+        let shown = format!("<html> <body>Bad gateway {}…", "x".repeat(256 - 25));
+        assert_eq!(
+            error.to_string(),
+            format!("502: the body is not a Box error: {shown}")
+        );
+        assert_eq!(error.body_preview(), Some(shown.as_str()));
+        assert_eq!(error.code(), None);
+    }
+
+    #[test]
+    fn an_empty_body_says_so() {
+        let error = ApiError::from_raw(500, HeaderMap::new(), b"");
+
+        assert_eq!(error.to_string(), "500: the body is empty");
+    }
+
+    #[test]
+    fn previews_redact_secrets_in_json_and_in_text() {
+        let json = br#"{"access_token":"T0KEN","nested":{"Client_Secret":"S3CRET"},"ok":1}"#;
+        let form = b"grant_type=x&client_secret=S3CRET&assertion=JWT.JWT.JWT";
+        let text = b"error: \"refresh_token\": \"R3FRESH\" was rejected";
+
+        let previews = [body_preview(json), body_preview(form), body_preview(text)];
+
+        assert_eq!(
+            previews,
+            [
+                r#"{"access_token":"[redacted]","nested":{"Client_Secret":"[redacted]"},"ok":1}"#,
+                "grant_type=x&client_secret=[redacted]&assertion=[redacted]",
+                "error: \"refresh_token\": \"[redacted]\" was rejected",
+            ]
+        );
+    }
+
+    #[test]
+    fn debug_redacts_sensitive_headers() {
+        let mut headers = HeaderMap::new();
+        headers.insert("set-cookie", "session=SECRET".parse().unwrap());
+        headers.insert("box-request-id", "req-1".parse().unwrap());
+
+        let debug = format!("{:?}", ApiError::from_raw(401, headers, b""));
+
+        assert!(!debug.contains("SECRET"), "{debug}");
+        assert!(debug.contains("\"set-cookie\": \"[redacted]\""), "{debug}");
+        assert!(debug.contains("\"box-request-id\": \"req-1\""), "{debug}");
+    }
+}
