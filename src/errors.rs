@@ -316,9 +316,22 @@ impl ApiError {
         self.context_info.as_ref()
     }
 
-    /// The response headers, such as `retry-after` or `box-request-id`.
-    pub fn headers(&self) -> &HeaderMap {
-        &self.headers
+    /// The value of the response header `name` (any case), such as `retry-after`
+    /// or `box-request-id`, when it is text.
+    ///
+    /// Values of headers that carry secrets (`set-cookie`, `www-authenticate`) are
+    /// given as `[redacted]`.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let value = self.headers.get(name)?;
+        if is_sensitive(name) || value.is_sensitive() {
+            return Some(REDACTED);
+        }
+        value.to_str().ok()
+    }
+
+    /// The names of the response headers.
+    pub fn header_names(&self) -> impl Iterator<Item = &str> {
+        self.headers.keys().map(|name| name.as_str())
     }
 
     /// The start of a body that is not a Box error, redacted.

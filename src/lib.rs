@@ -43,3 +43,8 @@ pub use tokio_util::sync::CancellationToken;
 
 #[cfg(test)]
 mod tests;
+
+// Compiles the README's examples as doc tests, so the README cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
