@@ -156,12 +156,7 @@ impl BoxClient {
         K: AsRef<str>,
         V: AsRef<str>,
     {
-        let mut map = HeaderMap::new();
-        for (name, value) in headers {
-            let (name, value) = crate::network::header(name.as_ref(), value.as_ref())?;
-            map.insert(name, value);
-        }
-        Ok(self.with_client_headers(map))
+        Ok(self.with_client_headers(crate::network::header_map(headers)?))
     }
 
     /// A client that sends its calls to `base_urls`.

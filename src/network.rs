@@ -203,10 +203,7 @@ impl NetworkSession {
         V: AsRef<str>,
     {
         let mut session = self.clone();
-        for (name, value) in headers {
-            let (name, value) = header(name.as_ref(), value.as_ref())?;
-            session.additional_headers.insert(name, value);
-        }
+        session.additional_headers.extend(header_map(headers)?);
         Ok(session)
     }
 
@@ -267,11 +264,7 @@ impl NetworkSessionBuilder {
     /// HTTP cannot carry.
     pub fn build(self) -> Result<NetworkSession, BoxError> {
         let base_urls = self.base_urls.validated()?;
-        let mut additional_headers = HeaderMap::new();
-        for (name, value) in &self.additional_headers {
-            let (name, value) = header(name, value)?;
-            additional_headers.insert(name, value);
-        }
+        let additional_headers = header_map(&self.additional_headers)?;
         let http = match self.http {
             Some(client) => client,
             None => reqwest::Client::builder().build().map_err(|e| {
@@ -284,6 +277,23 @@ impl NetworkSessionBuilder {
             http,
         })
     }
+}
+
+/// Checks that every `name: value` can be sent as an HTTP header, and collects
+/// them; a later value replaces an earlier one of the same name.
+pub(crate) fn header_map<K, V>(
+    headers: impl IntoIterator<Item = (K, V)>,
+) -> Result<HeaderMap, BoxError>
+where
+    K: AsRef<str>,
+    V: AsRef<str>,
+{
+    let mut map = HeaderMap::new();
+    for (name, value) in headers {
+        let (name, value) = header(name.as_ref(), value.as_ref())?;
+        map.insert(name, value);
+    }
+    Ok(map)
 }
 
 /// Checks that `name: value` can be sent as an HTTP header.

@@ -126,11 +126,7 @@ impl Api {
         if cancellation.is_cancelled() {
             return Err(BoxError::cancelled());
         }
-        let mut headers = HeaderMap::with_capacity(extra_headers.len());
-        for (name, value) in extra_headers {
-            let (name, value) = crate::network::header(name, value)?;
-            headers.insert(name, value);
-        }
+        let headers = crate::network::header_map(extra_headers)?;
 
         let attempt = async {
             let token = self.auth().retrieve_token().await?;
