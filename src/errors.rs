@@ -80,6 +80,9 @@ pub enum ErrorKind {
 pub struct BoxError {
     kind: ErrorKind,
     message: String,
+    /// The status of a success response whose body did not decode; an API error
+    /// keeps its status in `api`.
+    success_status: Option<u16>,
     api: Option<Box<ApiError>>,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
@@ -89,6 +92,7 @@ impl BoxError {
         Self {
             kind,
             message: message.into(),
+            success_status: None,
             api: None,
             source: None,
         }
@@ -106,6 +110,7 @@ impl BoxError {
         Self {
             kind: ErrorKind::Api,
             message: String::new(),
+            success_status: None,
             api: Some(Box::new(error)),
             source: None,
         }
@@ -125,14 +130,16 @@ impl BoxError {
 
     /// A success status whose body does not decode.
     pub(crate) fn decode(status: u16, body: &[u8], source: serde_json::Error) -> Self {
-        Self::new(
+        let mut error = Self::new(
             ErrorKind::Decode,
             format!(
                 "cannot decode the body of a {status} response: {}",
                 body_preview(body)
             ),
         )
-        .with_source(source)
+        .with_source(source);
+        error.success_status = Some(status);
+        error
     }
 
     /// Maps a reqwest failure: timeouts apart, they are network errors.
@@ -151,9 +158,13 @@ impl BoxError {
         self.kind
     }
 
-    /// The HTTP status Box answered with, if it answered.
+    /// The HTTP status Box answered with, if it answered: the error status of an
+    /// API error, or the success status of a decode error.
     pub fn status(&self) -> Option<u16> {
-        self.api.as_ref().map(|api| api.status)
+        self.api
+            .as_ref()
+            .map(|api| api.status)
+            .or(self.success_status)
     }
 
     /// What Box said, when it answered with an error status.
@@ -192,6 +203,9 @@ impl fmt::Debug for BoxError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut debug = f.debug_struct("BoxError");
         debug.field("kind", &self.kind);
+        if let Some(status) = self.success_status {
+            debug.field("status", &status);
+        }
         match &self.api {
             Some(api) => debug.field("api", api),
             None => debug.field("message", &self.message),

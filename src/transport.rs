@@ -176,7 +176,12 @@ impl Api {
                 Some((status, headers)) => {
                     BoxError::api(ApiError::from_raw(status, headers, &body))
                 }
-                None => BoxError::decode(0, &body, source),
+                // Unreachable while the `post` hook records every response.
+                None => BoxError::new(
+                    crate::errors::ErrorKind::Decode,
+                    "cannot decode the response body",
+                )
+                .with_source(source),
             },
             // A status the spec does not list: a 2xx is still a success whose body
             // should decode, anything else an error.

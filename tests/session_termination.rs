@@ -264,10 +264,10 @@ async fn an_empty_202_body_is_a_decode_error_and_is_not_resent() {
 
     mock.assert_calls_async(1).await;
     assert_eq!(err.kind(), ErrorKind::Decode);
-    assert_eq!(
-        err.status(),
-        None,
-        "Box's answer was a success, not an API error"
+    assert_eq!(err.status(), Some(202));
+    assert!(
+        err.api_error().is_none(),
+        "Box's answer was a success, not an error"
     );
     assert_eq!(
         err.to_string(),
@@ -297,6 +297,7 @@ async fn a_malformed_202_body_is_a_decode_error_with_the_body_start() {
 
     mock.assert_calls_async(1).await;
     assert_eq!(err.kind(), ErrorKind::Decode);
+    assert_eq!(err.status(), Some(202));
     assert_eq!(
         err.to_string(),
         "cannot decode the body of a 202 response: {\"message\":"
