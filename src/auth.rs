@@ -77,6 +77,22 @@ pub trait Authentication: fmt::Debug + Send + Sync + 'static {
     /// The access token to send with the next request.
     fn retrieve_token(&self) -> BoxFuture<'_, Result<AccessToken, BoxError>>;
 
+    /// Whether [`refresh_token`](Self::refresh_token) can get a new token. When it
+    /// can, a 401 from Box is answered by one refresh and one re-send.
+    fn can_refresh(&self) -> bool {
+        false
+    }
+
+    /// Gets a new access token, replacing the one [`retrieve_token`]
+    /// (Self::retrieve_token) gives. The default cannot.
+    fn refresh_token(&self) -> BoxFuture<'_, Result<AccessToken, BoxError>> {
+        Box::pin(async {
+            Err(BoxError::configuration(
+                "this authentication cannot refresh its token",
+            ))
+        })
+    }
+
     /// What to tell the caller when Box answers 401 and nothing can be refreshed;
     /// appended to the error's message.
     fn unauthorized_hint(&self) -> Option<&str> {

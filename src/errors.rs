@@ -47,6 +47,9 @@ pub enum ErrorKind {
     /// No answer came within the configured time. The request may or may not have
     /// been carried out.
     Timeout,
+    /// Box's answer was larger than the configured limit; the rest was not read.
+    /// The request was carried out.
+    ResponseTooLarge,
     /// The caller's cancellation token fired. If the request had been sent, it may
     /// or may not have been carried out.
     Cancelled,
@@ -142,8 +145,20 @@ impl BoxError {
         error
     }
 
-    /// Maps a reqwest failure: timeouts apart, they are network errors.
+    /// Maps a reqwest failure: timeouts and bodies over the size limit apart, they
+    /// are network errors.
     pub(crate) fn from_reqwest(error: reqwest::Error) -> Self {
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&error);
+        while let Some(current) = cause {
+            if current.is::<http_body_util::LengthLimitError>() {
+                return Self::new(
+                    ErrorKind::ResponseTooLarge,
+                    "the response body is larger than the configured limit",
+                )
+                .with_source(error);
+            }
+            cause = current.source();
+        }
         if error.is_timeout() {
             Self::new(ErrorKind::Timeout, "no answer came in time").with_source(error)
         } else if error.is_builder() {

@@ -36,6 +36,7 @@ pub mod errors;
 mod generated;
 pub mod managers;
 pub mod network;
+pub mod retries;
 pub mod schemas;
 mod transport;
 

@@ -7,10 +7,21 @@
 //! per host serves every operation.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::errors::BoxError;
+use crate::retries::{BoxRetryStrategy, RetryStrategy};
+
+/// How long connecting may take by default, as in Box's Python SDK.
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long one attempt may take by default, as Box's Python SDK allows for reading.
+const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
+/// The largest response body read by default. Box's JSON answers are far smaller,
+/// the largest list pages a few MiB; anything bigger is not a Box answer.
+const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
 /// The Box hosts, each with its own base URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -155,6 +166,10 @@ pub struct NetworkSession {
     base_urls: BaseUrls,
     additional_headers: HeaderMap,
     http: reqwest::Client,
+    retry_strategy: Arc<dyn RetryStrategy>,
+    attempt_timeout: Option<Duration>,
+    deadline: Option<Duration>,
+    max_response_bytes: usize,
 }
 
 impl NetworkSession {
@@ -214,6 +229,26 @@ impl NetworkSession {
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.http
     }
+
+    /// The retry strategy.
+    pub fn retry_strategy(&self) -> &dyn RetryStrategy {
+        self.retry_strategy.as_ref()
+    }
+
+    /// The longest one attempt may take, if limited.
+    pub fn attempt_timeout(&self) -> Option<Duration> {
+        self.attempt_timeout
+    }
+
+    /// The longest a whole call may take, retries and waits included, if limited.
+    pub fn deadline(&self) -> Option<Duration> {
+        self.deadline
+    }
+
+    /// The largest response body read.
+    pub fn max_response_bytes(&self) -> usize {
+        self.max_response_bytes
+    }
 }
 
 /// Builds a [`NetworkSession`]; every setting has Box's default.
@@ -228,12 +263,32 @@ impl NetworkSession {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Default)]
+#[derive(Debug)]
 #[must_use]
 pub struct NetworkSessionBuilder {
     base_urls: BaseUrls,
     additional_headers: BTreeMap<String, String>,
     http: Option<reqwest::Client>,
+    retry_strategy: Arc<dyn RetryStrategy>,
+    connect_timeout: Option<Duration>,
+    attempt_timeout: Option<Duration>,
+    deadline: Option<Duration>,
+    max_response_bytes: usize,
+}
+
+impl Default for NetworkSessionBuilder {
+    fn default() -> Self {
+        Self {
+            base_urls: BaseUrls::default(),
+            additional_headers: BTreeMap::new(),
+            http: None,
+            retry_strategy: Arc::new(BoxRetryStrategy::default()),
+            connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
+            attempt_timeout: Some(DEFAULT_ATTEMPT_TIMEOUT),
+            deadline: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+        }
+    }
 }
 
 impl NetworkSessionBuilder {
@@ -250,9 +305,48 @@ impl NetworkSessionBuilder {
     }
 
     /// The HTTP client to send requests with, for its proxy, TLS or pool settings.
-    /// By default the session builds its own.
+    /// By default the session builds its own; a client given here keeps its own
+    /// connect timeout, and [`connect_timeout`](Self::connect_timeout) is not used.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
+        self
+    }
+
+    /// When to send a request again. The default is [`BoxRetryStrategy`]: at most
+    /// 5 attempts, with Box's backoff.
+    pub fn retry_strategy(mut self, strategy: impl RetryStrategy) -> Self {
+        self.retry_strategy = Arc::new(strategy);
+        self
+    }
+
+    /// The longest connecting to Box may take, or `None` for no limit. The default
+    /// is 10 seconds.
+    pub fn connect_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The longest one attempt may take, from sending the request to reading the
+    /// last byte of the answer, or `None` for no limit. An attempt that runs out of
+    /// time is retried like a network error. The default is 60 seconds.
+    pub fn attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.attempt_timeout = timeout;
+        self
+    }
+
+    /// The longest a whole call may take, every attempt and wait between them
+    /// included, or `None` for no limit beyond the attempts'. The default is `None`:
+    /// with the other defaults a call still ends, after at most 5 attempts of 60
+    /// seconds and the waits between them.
+    pub fn deadline(mut self, deadline: Option<Duration>) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// The largest response body to read, in bytes. A larger one ends the call with
+    /// an error, without the rest being read. The default is 16 MiB.
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
         self
     }
 
@@ -267,14 +361,24 @@ impl NetworkSessionBuilder {
         let additional_headers = header_map(&self.additional_headers)?;
         let http = match self.http {
             Some(client) => client,
-            None => reqwest::Client::builder().build().map_err(|e| {
-                BoxError::configuration("cannot build the HTTP client").with_source(e)
-            })?,
+            None => {
+                let mut builder = reqwest::Client::builder();
+                if let Some(timeout) = self.connect_timeout {
+                    builder = builder.connect_timeout(timeout);
+                }
+                builder.build().map_err(|e| {
+                    BoxError::configuration("cannot build the HTTP client").with_source(e)
+                })?
+            }
         };
         Ok(NetworkSession {
             base_urls,
             additional_headers,
             http,
+            retry_strategy: self.retry_strategy,
+            attempt_timeout: self.attempt_timeout,
+            deadline: self.deadline,
+            max_response_bytes: self.max_response_bytes,
         })
     }
 }

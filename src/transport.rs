@@ -9,16 +9,19 @@
 //! being generated: it carries no copy of its own.
 
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use progenitor_client::{ClientHooks, OperationInfo, ResponseValue};
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use serde::de::DeserializeOwned;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use crate::auth::Authentication;
-use crate::errors::{ApiError, BoxError};
+use crate::errors::{ApiError, BoxError, ErrorKind};
 use crate::generated;
 use crate::network::{BaseUrlKind, BaseUrls, NetworkSession};
+use crate::retries::{AttemptOutcome, RetryContext};
 use crate::schemas::ClientError;
 
 /// The `User-Agent` this SDK sends.
@@ -105,12 +108,13 @@ impl Api {
         &self.client
     }
 
-    /// Runs one generated operation as one call.
+    /// Runs one generated operation as one call: every attempt, retry and wait.
     ///
     /// `send` starts the operation on [`generated`](Self::generated); it is a
-    /// closure so that the transport decides when, and how often, to start it.
-    /// `extra_headers` are the call's own headers, sent last. A cancelled
-    /// `cancellation` ends the call at once, before or during the request.
+    /// closure so that each attempt builds the request anew, with the same body and
+    /// a fresh `Authorization`. `extra_headers` are the call's own headers, sent
+    /// last. A cancelled `cancellation` ends the call at once, whether it is waiting
+    /// for Box or between attempts, and no further attempt is made.
     pub(crate) async fn call<T, F, Fut>(
         &self,
         extra_headers: &std::collections::BTreeMap<String, String>,
@@ -127,37 +131,166 @@ impl Api {
             return Err(BoxError::cancelled());
         }
         let headers = crate::network::header_map(extra_headers)?;
+        let span = tracing::debug_span!(
+            "box_operation",
+            operation_id = tracing::field::Empty,
+            method = tracing::field::Empty,
+            path = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
 
-        let attempt = async {
-            let token = self.auth().retrieve_token().await?;
-            let context = CallContext::new(&token, headers)?;
-            CALL.scope(context, async {
-                let result = send().await;
-                let last = CALL.with(|context| context.take_last_response());
-                self.map_result(result, last).await
-            })
-            .await
+        let attempts = self.attempts(&headers, &send).instrument(span.clone());
+        let bounded = async {
+            match self.network().deadline() {
+                Some(deadline) => tokio::time::timeout(deadline, attempts)
+                    .await
+                    .unwrap_or_else(|_| {
+                        Err(BoxError::new(
+                            ErrorKind::Timeout,
+                            format!("the call did not finish within its deadline of {deadline:?}"),
+                        ))
+                    }),
+                None => attempts.await,
+            }
         };
-        tokio::select! {
+        let result = tokio::select! {
             biased;
             () = cancellation.cancelled() => Err(BoxError::cancelled()),
-            result = attempt => result,
+            result = bounded => result,
+        };
+
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        if let Err(error) = &result {
+            span.in_scope(|| tracing::debug!(kind = ?error.kind(), "the operation failed"));
+        }
+        result
+    }
+
+    /// Makes attempts until one ends the call.
+    async fn attempts<T, F, Fut>(&self, headers: &HeaderMap, send: &F) -> Result<T, BoxError>
+    where
+        T: DeserializeOwned,
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<ClientError>>>,
+    {
+        let network = self.network();
+        let strategy = network.retry_strategy();
+        let span = tracing::Span::current();
+        let mut token = self.auth().retrieve_token().await?;
+        let mut attempt = 0u32;
+        let mut network_failures = 0u32;
+        let mut refreshed = false;
+        loop {
+            attempt += 1;
+            span.record("attempts", attempt);
+            let context = CallContext::new(&token, headers.clone())?;
+            let started = Instant::now();
+            let (result, seen) = CALL
+                .scope(context, async {
+                    let result = match network.attempt_timeout() {
+                        Some(limit) => tokio::time::timeout(limit, send()).await.map_err(|_| limit),
+                        None => Ok(send().await),
+                    };
+                    (result, CALL.with(CallContext::take_seen))
+                })
+                .await;
+            let method = seen.method.unwrap_or_default();
+
+            let error = match result {
+                Ok(Ok(value)) => {
+                    let status = value.status().as_u16();
+                    record_answer(&span, attempt, status, value.headers(), started);
+                    let retry_after = header_text(value.headers(), header::RETRY_AFTER);
+                    let context = RetryContext {
+                        method: &method,
+                        attempt,
+                        network_failures,
+                        outcome: AttemptOutcome::Response {
+                            status,
+                            retry_after: retry_after.as_deref(),
+                        },
+                    };
+                    if !strategy.should_retry(&context) {
+                        return Ok(value.into_inner());
+                    }
+                    let delay = strategy.retry_after(&context);
+                    wait_before_retry(attempt, &format!("status {status} with Retry-After"), delay)
+                        .await;
+                    token = self.auth().retrieve_token().await?;
+                    continue;
+                }
+                Ok(Err(error)) => self.map_error(error, seen.response).await,
+                Err(limit) => BoxError::new(
+                    ErrorKind::Timeout,
+                    format!("no answer came within the attempt timeout of {limit:?}"),
+                ),
+            };
+            record_failure(&span, attempt, &error, started);
+
+            // A 401 may only mean the token expired: refresh once and send again.
+            if error.status() == Some(401) && !refreshed && self.auth().can_refresh() {
+                refreshed = true;
+                wait_before_retry(
+                    attempt,
+                    "status 401, after refreshing the token",
+                    Duration::ZERO,
+                )
+                .await;
+                token = self.auth().refresh_token().await?;
+                continue;
+            }
+            let Some(outcome) = failure_outcome(&error) else {
+                return Err(self.with_hint(error));
+            };
+            if matches!(
+                outcome,
+                AttemptOutcome::NetworkError | AttemptOutcome::Timeout
+            ) {
+                network_failures += 1;
+            }
+            let context = RetryContext {
+                method: &method,
+                attempt,
+                network_failures,
+                outcome,
+            };
+            if !strategy.should_retry(&context) {
+                return Err(self.with_hint(error));
+            }
+            let delay = strategy.retry_after(&context);
+            let reason = match outcome {
+                AttemptOutcome::Response { status, .. } => format!("status {status}"),
+                AttemptOutcome::Timeout => "timeout".to_string(),
+                _ => "network error".to_string(),
+            };
+            wait_before_retry(attempt, &reason, delay).await;
+            token = self.auth().retrieve_token().await?;
         }
     }
 
-    /// Maps what the generated operation returned into the crate's result.
-    async fn map_result<T: DeserializeOwned>(
+    fn with_hint(&self, error: BoxError) -> BoxError {
+        match (error.status(), self.auth().unauthorized_hint()) {
+            (Some(401), Some(hint)) => error.with_hint(hint),
+            _ => error,
+        }
+    }
+
+    /// Maps a failure of the generated operation into the crate's error.
+    ///
+    /// `response` is the status and headers the `post` hook saw, for the cases
+    /// where the generated code does not say which status it was decoding.
+    async fn map_error(
         &self,
-        result: Result<ResponseValue<T>, progenitor_client::Error<ClientError>>,
-        last: Option<(u16, HeaderMap)>,
-    ) -> Result<T, BoxError> {
+        error: progenitor_client::Error<ClientError>,
+        response: Option<(u16, HeaderMap)>,
+    ) -> BoxError {
         use progenitor_client::Error as E;
 
-        let error = match result {
-            Ok(value) => return Ok(value.into_inner()),
-            Err(error) => error,
-        };
-        let mapped = match error {
+        match error {
             E::ErrorResponse(value) => {
                 let status = value.status().as_u16();
                 let headers = value.headers().clone();
@@ -167,9 +300,7 @@ impl Api {
                     value.into_inner(),
                 ))
             }
-            // The body of a documented status did not decode. The generated code
-            // does not say which status that was; the `post` hook recorded it.
-            E::InvalidResponsePayload(body, source) => match last {
+            E::InvalidResponsePayload(body, source) => match response {
                 Some((status, _)) if (200..300).contains(&status) => {
                     BoxError::decode(status, &body, source)
                 }
@@ -177,46 +308,118 @@ impl Api {
                     BoxError::api(ApiError::from_raw(status, headers, &body))
                 }
                 // Unreachable while the `post` hook records every response.
-                None => BoxError::new(
-                    crate::errors::ErrorKind::Decode,
-                    "cannot decode the response body",
-                )
-                .with_source(source),
+                None => BoxError::new(ErrorKind::Decode, "cannot decode the response body")
+                    .with_source(source),
             },
-            // A status the spec does not list: a 2xx is still a success whose body
-            // should decode, anything else an error.
+            // A status the spec does not list. A 2xx would be a success the
+            // operation does not document; progenitor cannot decode it, so it is
+            // reported with its body rather than guessed at.
             E::UnexpectedResponse(response) => {
                 let status = response.status().as_u16();
                 let headers = response.headers().clone();
-                let body = response.bytes().await.map_err(BoxError::from_reqwest)?;
-                if (200..300).contains(&status) {
-                    return serde_json::from_slice(&body)
-                        .map_err(|e| BoxError::decode(status, &body, e));
+                match response.bytes().await {
+                    Ok(body) => BoxError::api(ApiError::from_raw(status, headers, &body)),
+                    Err(e) => BoxError::from_reqwest(e),
                 }
-                BoxError::api(ApiError::from_raw(status, headers, &body))
             }
             E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => {
                 BoxError::from_reqwest(e)
             }
             E::InvalidRequest(message) | E::Custom(message) => BoxError::invalid_argument(message),
-        };
-        Err(match (mapped.status(), self.auth().unauthorized_hint()) {
-            (Some(401), Some(hint)) => mapped.with_hint(hint),
-            _ => mapped,
-        })
+        }
     }
 }
 
+/// What a retry strategy needs to know of a failed attempt; `None` for errors no
+/// retry can help (bad arguments, undecodable or oversized bodies).
+fn failure_outcome(error: &BoxError) -> Option<AttemptOutcome<'_>> {
+    match error.kind() {
+        ErrorKind::Api => {
+            let api = error.api_error()?;
+            Some(AttemptOutcome::Response {
+                status: api.status(),
+                retry_after: api.header("retry-after"),
+            })
+        }
+        ErrorKind::Network => Some(AttemptOutcome::NetworkError),
+        ErrorKind::Timeout => Some(AttemptOutcome::Timeout),
+        _ => None,
+    }
+}
+
+/// Logs a retry with its reason and delay, then waits the delay.
+async fn wait_before_retry(attempt: u32, reason: &str, delay: Duration) {
+    tracing::warn!(
+        attempt,
+        reason,
+        delay_ms = delay.as_millis() as u64,
+        "retrying the operation"
+    );
+    tokio::time::sleep(delay).await;
+}
+
+/// Records a successful answer on the operation's span, and logs the attempt.
+fn record_answer(
+    span: &tracing::Span,
+    attempt: u32,
+    status: u16,
+    headers: &HeaderMap,
+    started: Instant,
+) {
+    span.record("status", status);
+    let request_id = header_text(headers, "box-request-id");
+    if let Some(id) = &request_id {
+        span.record("request_id", id.as_str());
+    }
+    tracing::debug!(
+        attempt,
+        status,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "attempt answered"
+    );
+}
+
+/// Records a failed attempt on the operation's span, and logs it.
+fn record_failure(span: &tracing::Span, attempt: u32, error: &BoxError, started: Instant) {
+    let elapsed_ms = started.elapsed().as_millis() as u64;
+    let Some(api) = error.api_error() else {
+        tracing::debug!(attempt, kind = ?error.kind(), elapsed_ms, "attempt failed");
+        return;
+    };
+    span.record("status", api.status());
+    if let Some(id) = api.request_id().or_else(|| api.header("box-request-id")) {
+        span.record("request_id", id);
+    }
+    tracing::debug!(
+        attempt,
+        status = api.status(),
+        code = api.code().unwrap_or(""),
+        elapsed_ms,
+        "attempt answered with an error"
+    );
+}
+
+fn header_text(headers: &HeaderMap, name: impl header::AsHeaderName) -> Option<String> {
+    headers.get(name)?.to_str().ok().map(str::to_string)
+}
+
 tokio::task_local! {
-    /// What the hooks need to know about the call they run in.
+    /// What the hooks need to know about the attempt they run in.
     static CALL: CallContext;
 }
 
+/// One attempt's state, shared between the transport and the hooks.
 struct CallContext {
     authorization: HeaderValue,
     extra_headers: HeaderMap,
-    /// The status and headers of the last response, recorded by the `post` hook.
-    last_response: Mutex<Option<(u16, HeaderMap)>>,
+    /// What the hooks saw of the request and the response.
+    seen: Mutex<Seen>,
+}
+
+#[derive(Default)]
+struct Seen {
+    method: Option<String>,
+    response: Option<(u16, HeaderMap)>,
 }
 
 impl CallContext {
@@ -232,15 +435,15 @@ impl CallContext {
         Ok(Self {
             authorization,
             extra_headers,
-            last_response: Mutex::new(None),
+            seen: Mutex::new(Seen::default()),
         })
     }
 
-    fn take_last_response(&self) -> Option<(u16, HeaderMap)> {
-        self.last_response
+    fn take_seen(&self) -> Seen {
+        self.seen
             .lock()
-            .map(|mut last| last.take())
-            .unwrap_or(None)
+            .map(|mut seen| std::mem::take(&mut *seen))
+            .unwrap_or_default()
     }
 }
 
@@ -275,13 +478,37 @@ impl ClientHooks<Transport> for generated::Client {
         .map_err(|_| {
             progenitor_client::Error::Custom("an operation ran outside `Api::call`".into())
         })?;
-
         route_to_host(
             request,
             shared.network.base_urls(),
             base_url_kind(info.operation_id),
         )
-        .map_err(progenitor_client::Error::InvalidRequest)
+        .map_err(progenitor_client::Error::InvalidRequest)?;
+
+        // The path names the operation's resource; the query could hold personal
+        // data (logins in a filter), so it is not logged.
+        let span = tracing::Span::current();
+        span.record("operation_id", info.operation_id);
+        span.record("method", request.method().as_str());
+        span.record("path", request.url().path());
+        let _ = CALL.try_with(|call| {
+            if let Ok(mut seen) = call.seen.lock() {
+                seen.method = Some(request.method().as_str().to_string());
+            }
+        });
+        Ok(())
+    }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        _info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let response = self.client.execute(request).await?;
+        Ok(limit_body(
+            response,
+            self.inner.shared.network.max_response_bytes(),
+        ))
     }
 
     async fn post<E>(
@@ -290,15 +517,36 @@ impl ClientHooks<Transport> for generated::Client {
         _info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
         if let Ok(response) = result {
-            let seen = (response.status().as_u16(), response.headers().clone());
+            let answer = (response.status().as_u16(), response.headers().clone());
             let _ = CALL.try_with(|call| {
-                if let Ok(mut last) = call.last_response.lock() {
-                    *last = Some(seen);
+                if let Ok(mut seen) = call.seen.lock() {
+                    seen.response = Some(answer);
                 }
             });
         }
         Ok(())
     }
+}
+
+/// Caps how much of `response`'s body can be read at `limit` bytes.
+///
+/// The generated code reads whole bodies into memory; with this, a body over the
+/// limit fails with `LengthLimitError` at the chunk that crosses it, and one that
+/// declares a larger `Content-Length` fails at its first chunk.
+fn limit_body(response: reqwest::Response, limit: usize) -> reqwest::Response {
+    let response: http::Response<reqwest::Body> = response.into();
+    let (parts, body) = response.into_parts();
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let limit = match declared {
+        Some(length) if length > limit as u64 => 0,
+        _ => limit,
+    };
+    let body = reqwest::Body::wrap(http_body_util::Limited::new(body, limit));
+    reqwest::Response::from(http::Response::from_parts(parts, body))
 }
 
 /// Moves a request built on the API base URL onto the base URL of `kind`.

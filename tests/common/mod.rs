@@ -4,16 +4,31 @@
 
 use box_sdk_gen::auth::BoxDeveloperTokenAuth;
 use box_sdk_gen::client::BoxClient;
-use box_sdk_gen::network::{BaseUrls, NetworkSession};
+use box_sdk_gen::network::{BaseUrls, NetworkSession, NetworkSessionBuilder};
+use box_sdk_gen::retries::BoxRetryStrategy;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// The developer token the tests authenticate with; it must never be printed.
 pub const TOKEN: &str = "dev-token-6f1c2e9a";
 
-/// A client with the test token, sending to `base_url`.
+/// A client with the test token, sending to `base_url`, with retries off so that
+/// each test sees exactly one attempt.
 pub fn client(base_url: &str) -> BoxClient {
+    client_with(base_url, |session| {
+        session.retry_strategy(BoxRetryStrategy::builder().max_attempts(1).build())
+    })
+}
+
+/// A client with the test token, sending to `base_url`, its network session set
+/// up by `configure`.
+pub fn client_with(
+    base_url: &str,
+    configure: impl FnOnce(NetworkSessionBuilder) -> NetworkSessionBuilder,
+) -> BoxClient {
     let urls = BaseUrls::default().with_base_url(base_url);
-    let session = NetworkSession::builder().base_urls(urls).build().unwrap();
+    let session = configure(NetworkSession::builder().base_urls(urls))
+        .build()
+        .unwrap();
     BoxClient::with_network_session(BoxDeveloperTokenAuth::new(TOKEN), session)
 }
 
