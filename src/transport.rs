@@ -9,7 +9,9 @@
 //! being generated: it carries no copy of its own.
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use progenitor_client::{ClientHooks, OperationInfo, ResponseValue};
 use reqwest::header::{self, HeaderMap, HeaderValue};

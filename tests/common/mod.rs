@@ -107,3 +107,203 @@ pub async fn capture_one_request() -> (String, tokio::task::JoinHandle<RawReques
     });
     (base_url, handle)
 }
+
+/// One canned answer of a [`ScriptedServer`].
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// Wait this long (on the test's clock) before answering.
+    pub delay: std::time::Duration,
+    pub kind: ReplyKind,
+}
+
+/// How a [`Reply`] is delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplyKind {
+    /// With a `content-length`.
+    Sized,
+    /// With `transfer-encoding: chunked`, so the size is not known up front.
+    Chunked,
+    /// Never: the connection stays open and silent.
+    Hang,
+    /// The connection is closed without an answer.
+    Reset,
+}
+
+impl Reply {
+    pub fn json(status: u16, body: serde_json::Value) -> Self {
+        Self {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.to_string().into_bytes(),
+            delay: std::time::Duration::ZERO,
+            kind: ReplyKind::Sized,
+        }
+    }
+
+    pub fn accepted() -> Self {
+        Self::json(202, serde_json::json!({"message": "ok"}))
+    }
+
+    pub fn error(status: u16) -> Self {
+        Self::json(
+            status,
+            serde_json::json!({"type": "error", "status": status, "code": "c", "message": "m"}),
+        )
+    }
+
+    pub fn hang() -> Self {
+        Self {
+            kind: ReplyKind::Hang,
+            ..Self::accepted()
+        }
+    }
+
+    pub fn reset() -> Self {
+        Self {
+            kind: ReplyKind::Reset,
+            ..Self::accepted()
+        }
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+}
+
+/// A request a [`ScriptedServer`] received, and when, on the test's clock.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub at: tokio::time::Instant,
+    pub request_line: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Received {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A loopback HTTP/1.1 server that answers its requests from a script, one reply
+/// per connection, and records every request. It runs on the test's runtime, so
+/// under a paused clock its delays are virtual too. When the script runs out it
+/// repeats its last reply.
+pub struct ScriptedServer {
+    pub base_url: String,
+    received: std::sync::Arc<std::sync::Mutex<Vec<Received>>>,
+}
+
+impl ScriptedServer {
+    pub async fn start(script: Vec<Reply>) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base_url = format!("http://{}", listener.local_addr().unwrap());
+        let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = received.clone();
+        tokio::spawn(async move {
+            let mut index = 0;
+            loop {
+                let Ok((socket, _)) = listener.accept().await else {
+                    return;
+                };
+                let reply = script[index.min(script.len() - 1)].clone();
+                index += 1;
+                let log = log.clone();
+                tokio::spawn(serve(socket, reply, log));
+            }
+        });
+        Self { base_url, received }
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+}
+
+async fn serve(
+    mut socket: tokio::net::TcpStream,
+    reply: Reply,
+    log: std::sync::Arc<std::sync::Mutex<Vec<Received>>>,
+) {
+    let Some(request) = read_request(&mut socket).await else {
+        return;
+    };
+    log.lock().unwrap().push(request);
+    tokio::time::sleep(reply.delay).await;
+    match reply.kind {
+        ReplyKind::Hang => {
+            std::future::pending::<()>().await;
+        }
+        ReplyKind::Reset => {}
+        ReplyKind::Sized | ReplyKind::Chunked => {
+            let mut head = format!("HTTP/1.1 {} Status\r\nconnection: close\r\n", reply.status);
+            for (name, value) in &reply.headers {
+                head.push_str(&format!("{name}: {value}\r\n"));
+            }
+            if reply.kind == ReplyKind::Sized {
+                head.push_str(&format!("content-length: {}\r\n\r\n", reply.body.len()));
+                let _ = socket.write_all(head.as_bytes()).await;
+                let _ = socket.write_all(&reply.body).await;
+            } else {
+                head.push_str("transfer-encoding: chunked\r\n\r\n");
+                let _ = socket.write_all(head.as_bytes()).await;
+                for chunk in reply.body.chunks(8 * 1024) {
+                    let framed = format!("{:x}\r\n", chunk.len());
+                    let _ = socket.write_all(framed.as_bytes()).await;
+                    let _ = socket.write_all(chunk).await;
+                    let _ = socket.write_all(b"\r\n").await;
+                }
+                let _ = socket.write_all(b"0\r\n\r\n").await;
+            }
+        }
+    }
+    let _ = socket.shutdown().await;
+}
+
+async fn read_request(socket: &mut tokio::net::TcpStream) -> Option<Received> {
+    let mut data = Vec::new();
+    let mut buf = [0u8; 4096];
+    let head_end = loop {
+        let n = socket.read(&mut buf).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        data.extend_from_slice(&buf[..n]);
+        if let Some(i) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i;
+        }
+    };
+    let head = String::from_utf8(data[..head_end].to_vec()).ok()?;
+    let mut lines = head.split("\r\n");
+    let request_line = lines.next()?.to_string();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let length: usize = headers
+        .iter()
+        .find(|(n, _)| n == "content-length")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = data[head_end + 4..].to_vec();
+    while body.len() < length {
+        let n = socket.read(&mut buf).await.ok()?;
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&buf[..n]);
+    }
+    Some(Received {
+        at: tokio::time::Instant::now(),
+        request_line,
+        headers,
+        body,
+    })
+}
