@@ -225,7 +225,10 @@ impl Api {
                     token = self.auth().retrieve_token().await?;
                     continue;
                 }
-                Ok(Err(error)) => self.map_error(error, seen.response).await,
+                Ok(Err(error)) => match self.map_error(error, seen.response).await {
+                    Ok(value) => return Ok(value),
+                    Err(error) => error,
+                },
                 Err(limit) => BoxError::new(
                     ErrorKind::Timeout,
                     format!("no answer came within the attempt timeout of {limit:?}"),
@@ -281,18 +284,19 @@ impl Api {
         }
     }
 
-    /// Maps a failure of the generated operation into the crate's error.
+    /// Maps a failure of the generated operation into the crate's error, or into a
+    /// success the generated code did not expect (a 2xx the spec does not list).
     ///
     /// `response` is the status and headers the `post` hook saw, for the cases
     /// where the generated code does not say which status it was decoding.
-    async fn map_error(
+    async fn map_error<T: DeserializeOwned>(
         &self,
         error: progenitor_client::Error<ClientError>,
         response: Option<(u16, HeaderMap)>,
-    ) -> BoxError {
+    ) -> Result<T, BoxError> {
         use progenitor_client::Error as E;
 
-        match error {
+        Err(match error {
             E::ErrorResponse(value) => {
                 let status = value.status().as_u16();
                 let headers = value.headers().clone();
@@ -313,22 +317,24 @@ impl Api {
                 None => BoxError::new(ErrorKind::Decode, "cannot decode the response body")
                     .with_source(source),
             },
-            // A status the spec does not list. A 2xx would be a success the
-            // operation does not document; progenitor cannot decode it, so it is
-            // reported with its body rather than guessed at.
+            // A status the spec does not list. A 2xx is still a success, as Box's
+            // own SDKs treat it (a 200 where 202 is documented, say); anything
+            // else is an error whose body is kept.
             E::UnexpectedResponse(response) => {
                 let status = response.status().as_u16();
                 let headers = response.headers().clone();
-                match response.bytes().await {
-                    Ok(body) => BoxError::api(ApiError::from_raw(status, headers, &body)),
-                    Err(e) => BoxError::from_reqwest(e),
+                let body = response.bytes().await.map_err(BoxError::from_reqwest)?;
+                if (200..300).contains(&status) {
+                    return serde_json::from_slice(&body)
+                        .map_err(|e| BoxError::decode(status, &body, e));
                 }
+                BoxError::api(ApiError::from_raw(status, headers, &body))
             }
             E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => {
                 BoxError::from_reqwest(e)
             }
             E::InvalidRequest(message) | E::Custom(message) => BoxError::invalid_argument(message),
-        }
+        })
     }
 }
 

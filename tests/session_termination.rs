@@ -249,6 +249,39 @@ async fn an_html_502_is_an_api_error_that_keeps_the_status_and_the_body_start() 
 }
 
 #[tokio::test]
+async fn an_undocumented_success_status_is_still_a_success() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path(USERS_PATH);
+            then.status(200).json_body(json!({"message": BOX_MESSAGE}));
+        })
+        .await;
+
+    let message = terminate_users(&client(&server.base_url())).await.unwrap();
+
+    assert_eq!(message.message.as_deref(), Some(BOX_MESSAGE));
+}
+
+#[tokio::test]
+async fn an_undocumented_redirect_is_an_api_error_with_its_status() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path(USERS_PATH);
+            then.status(304);
+        })
+        .await;
+
+    let err = terminate_users(&client(&server.base_url()))
+        .await
+        .unwrap_err();
+
+    assert_eq!(err.kind(), ErrorKind::Api);
+    assert_eq!(err.status(), Some(304));
+}
+
+#[tokio::test]
 async fn an_empty_202_body_is_a_decode_error_and_is_not_resent() {
     let server = MockServer::start_async().await;
     let mock = server
