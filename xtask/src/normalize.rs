@@ -42,6 +42,20 @@ pub const TRANSFORMS: &[Transform] = &[
         apply: default_response_to_error_ranges,
     },
     Transform {
+        name: "nullable_components_to_optional_uses",
+        why: "typify turns a component marked `nullable: true` at its top level into a \
+              wrapper `struct X(Option<X>)` beside the struct `X`, two types with one name \
+              that do not compile; nullability belongs to the places that use it",
+        apply: nullable_components_to_optional_uses,
+    },
+    Transform {
+        name: "drop_required_names_without_properties",
+        why: "Box's spec lists some names as `required` that its `properties` do not \
+              define (`grant_type` in `PostOAuth2Revoke`); typify would invent a required \
+              field of unknown type that callers must fill",
+        apply: drop_required_names_without_properties,
+    },
+    Transform {
         name: "open_response_enums",
         why: "Box adds values to enums in its answers (error codes such as \
               `rate_limit_exceeded` are not in the spec), and a closed Rust enum would turn \
@@ -236,6 +250,94 @@ fn sort_responses(responses: &mut Map<String, Value>) {
     let mut entries: Vec<_> = std::mem::take(responses).into_iter().collect();
     entries.sort_by(|a, b| a.0.cmp(&b.0));
     responses.extend(entries);
+}
+
+/// Moves `nullable: true` from the top of component schemas to their uses.
+///
+/// The flag is removed from the component, and every property that refers to such
+/// a component directly (`{"$ref": …}`) stops being `required`: an optional field
+/// already decodes `null` as absent, so what Box sends still decodes.
+fn nullable_components_to_optional_uses(spec: &mut Value) -> Result<(), String> {
+    let Some(schemas) = spec
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return Ok(());
+    };
+    let mut nullable = BTreeSet::new();
+    for (name, schema) in schemas.iter_mut() {
+        if let Some(object) = schema.as_object_mut()
+            && object.get("nullable") == Some(&Value::Bool(true))
+        {
+            object.remove("nullable");
+            nullable.insert(format!("#/components/schemas/{}", escape_pointer(name)));
+        }
+    }
+    if !nullable.is_empty() {
+        walk_objects(spec, &mut |object| relax_required_refs(object, &nullable));
+    }
+    Ok(())
+}
+
+/// In a schema object with `properties`, drops from `required` each property that
+/// is a bare reference to one of `targets`.
+fn relax_required_refs(object: &mut Map<String, Value>, targets: &BTreeSet<String>) {
+    let Some(properties) = object.get("properties").and_then(Value::as_object) else {
+        return;
+    };
+    let optional: BTreeSet<String> = properties
+        .iter()
+        .filter(|(_, schema)| {
+            schema
+                .get("$ref")
+                .and_then(Value::as_str)
+                .is_some_and(|r| targets.contains(r))
+        })
+        .map(|(name, _)| name.clone())
+        .collect();
+    if let Some(Value::Array(required)) = object.get_mut("required") {
+        required.retain(|name| name.as_str().is_none_or(|n| !optional.contains(n)));
+    }
+}
+
+/// Removes from every `required` list the names its `properties` lack, when the
+/// schema has `properties` at all (a `required` beside `allOf` may name properties
+/// that come from the other parts, and is left alone).
+fn drop_required_names_without_properties(spec: &mut Value) -> Result<(), String> {
+    walk_objects(spec, &mut |object| {
+        if object.contains_key("allOf")
+            || object.contains_key("oneOf")
+            || object.contains_key("anyOf")
+        {
+            return;
+        }
+        let Some(properties) = object.get("properties").and_then(Value::as_object) else {
+            return;
+        };
+        let defined: BTreeSet<String> = properties.keys().cloned().collect();
+        if let Some(Value::Array(required)) = object.get_mut("required") {
+            required.retain(|name| name.as_str().is_some_and(|n| defined.contains(n)));
+        }
+    });
+    Ok(())
+}
+
+/// Calls `visit` on every JSON object in `value`, parents before children.
+fn walk_objects(value: &mut Value, visit: &mut impl FnMut(&mut Map<String, Value>)) {
+    match value {
+        Value::Object(object) => {
+            visit(object);
+            for child in object.values_mut() {
+                walk_objects(child, visit);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| walk_objects(item, visit)),
+        _ => {}
+    }
+}
+
+fn escape_pointer(name: &str) -> String {
+    name.replace('~', "~0").replace('/', "~1")
 }
 
 /// The extension that keeps the values an opened enum used to list.
@@ -540,6 +642,59 @@ mod tests {
         assert_eq!(
             spec["components"]["schemas"]["Conflict"],
             json!({"type": "string", "enum": ["x"]})
+        );
+    }
+
+    #[test]
+    fn nullable_components_lose_the_flag_and_their_required_uses_become_optional() {
+        let mut spec = json!({"components": {"schemas": {
+            "Mini": {"type": "object", "nullable": true, "properties": {"id": {"type": "string"}}},
+            "Holder": {
+                "type": "object",
+                "required": ["mini", "id"],
+                "properties": {
+                    "mini": {"$ref": "#/components/schemas/Mini"},
+                    "id": {"type": "string"}
+                }
+            },
+            "Plain": {"type": "string", "nullable": false}
+        }}});
+
+        nullable_components_to_optional_uses(&mut spec).unwrap();
+
+        let schemas = &spec["components"]["schemas"];
+        assert!(schemas["Mini"].get("nullable").is_none());
+        assert_eq!(schemas["Holder"]["required"], json!(["id"]));
+        assert_eq!(
+            schemas["Plain"]["nullable"],
+            json!(false),
+            "only `true` moves"
+        );
+    }
+
+    #[test]
+    fn required_names_without_properties_are_dropped() {
+        let mut spec = json!({"components": {"schemas": {
+            "Revoke": {
+                "type": "object",
+                "required": ["grant_type", "token"],
+                "properties": {"token": {"type": "string"}}
+            },
+            "Composed": {
+                "allOf": [{"$ref": "#/components/schemas/Revoke"}],
+                "required": ["token"],
+                "properties": {"extra": {"type": "string"}}
+            }
+        }}});
+
+        drop_required_names_without_properties(&mut spec).unwrap();
+
+        let schemas = &spec["components"]["schemas"];
+        assert_eq!(schemas["Revoke"]["required"], json!(["token"]));
+        assert_eq!(
+            schemas["Composed"]["required"],
+            json!(["token"]),
+            "names beside allOf may come from its parts"
         );
     }
 
