@@ -50,7 +50,7 @@ fn main() {
     let file: syn::File = syn::parse2(client)
         .unwrap_or_else(|e| panic!("progenitor generated code that does not parse: {e}"));
     let mut code = prettyplease::unparse(&file);
-    code.push_str(&operation_base_urls(&json));
+    code.push_str(&operation_table(&json));
 
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     write_if_changed(&out.join("box_client.rs"), &code);
@@ -136,12 +136,17 @@ fn quote_path(path: &str) -> proc_macro2::TokenStream {
     path.parse().expect("a Rust path is a token stream")
 }
 
-/// Emits the host each operation is served from, as named by the `x-box-base-url`
-/// mark the normalizer puts on every operation (`api`, `upload` or `oauth2`).
-///
-/// progenitor has one base URL per client; the transport looks the operation up
-/// here to send it to the right host.
-fn operation_base_urls(spec: &serde_json::Value) -> String {
+/// Emits what the transport must know of each operation that progenitor's
+/// `OperationInfo` does not carry: the Box host it is served from, as named by the
+/// `x-box-base-url` mark the normalizer puts on every operation (`api`, `upload` or
+/// `oauth2`), and whether it is authenticated. An operation whose `security` is an
+/// empty list (the token endpoints) gets no `Authorization` and none of the
+/// client's own headers, such as As-User.
+fn operation_table(spec: &serde_json::Value) -> String {
+    let authenticated_by_default = spec
+        .get("security")
+        .and_then(|s| s.as_array())
+        .is_some_and(|s| !s.is_empty());
     let mut entries = Vec::new();
     for item in spec["paths"]
         .as_object()
@@ -149,27 +154,32 @@ fn operation_base_urls(spec: &serde_json::Value) -> String {
         .flat_map(|p| p.values())
     {
         for op in item.as_object().into_iter().flat_map(|i| i.values()) {
-            let (Some(id), Some(base)) = (
-                op.get("operationId").and_then(|v| v.as_str()),
-                op.get("x-box-base-url").and_then(|v| v.as_str()),
-            ) else {
+            let Some(id) = op.get("operationId").and_then(|v| v.as_str()) else {
                 continue;
             };
+            let base = op.get("x-box-base-url").and_then(|v| v.as_str());
             let variant = match base {
-                "api" => "Api",
-                "upload" => "Upload",
-                "oauth2" => "OAuth2",
-                other => panic!("operation {id} names an unknown base URL `{other}`"),
+                Some("api") => "Api",
+                Some("upload") => "Upload",
+                Some("oauth2") => "OAuth2",
+                other => panic!("operation {id} names an unknown base URL {other:?}"),
+            };
+            let authenticated = match op.get("security").and_then(|s| s.as_array()) {
+                Some(requirements) => !requirements.is_empty(),
+                None => authenticated_by_default,
             };
             entries.push(format!(
-                "    ({id:?}, crate::network::BaseUrlKind::{variant}),\n"
+                "    ({id:?}, crate::transport::OperationMeta {{ \
+                 base_url: crate::network::BaseUrlKind::{variant}, \
+                 authenticated: {authenticated} }}),\n"
             ));
         }
     }
     entries.sort();
     format!(
-        "\n/// The Box host of each operation, by operation id, sorted for binary search.\n\
-         pub(crate) static OPERATION_BASE_URLS: &[(&str, crate::network::BaseUrlKind)] = &[\n\
+        "\n/// What the transport knows of each operation, by operation id, sorted for \
+         binary search.\n\
+         pub(crate) static OPERATIONS: &[(&str, crate::transport::OperationMeta)] = &[\n\
          {}];\n",
         entries.concat()
     )

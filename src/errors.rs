@@ -277,17 +277,40 @@ impl ApiError {
         }
     }
 
+    /// An error from the OAuth 2.0 error body of Box's token endpoints: `error`
+    /// becomes the code and `error_description` the message.
+    pub(crate) fn from_oauth2_error(
+        status: u16,
+        headers: HeaderMap,
+        body: crate::schemas::OAuth2Error,
+    ) -> Self {
+        Self {
+            status,
+            code: body.error,
+            message: body.error_description,
+            request_id: None,
+            help_url: None,
+            context_info: None,
+            headers,
+            body_preview: None,
+            hint: None,
+        }
+    }
+
     /// An error from a body that is not a Box error.
     pub(crate) fn from_raw(status: u16, headers: HeaderMap, body: &[u8]) -> Self {
         // A proxy or gateway may still send Box's error JSON with fields of
         // unexpected types; keep whatever reads as text.
         if let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) {
             let text = |key: &str| map.get(key).and_then(Value::as_str).map(str::to_string);
-            if map.contains_key("code") || map.contains_key("message") {
+            if ["code", "message", "error", "error_description"]
+                .iter()
+                .any(|key| map.contains_key(*key))
+            {
                 return Self {
                     status,
-                    code: text("code"),
-                    message: text("message"),
+                    code: text("code").or_else(|| text("error")),
+                    message: text("message").or_else(|| text("error_description")),
                     request_id: text("request_id"),
                     help_url: text("help_url"),
                     context_info: map

@@ -6,8 +6,12 @@
 
 pub use crate::generated::types::{
     ClientError, CreateGroupTerminateSessionRequestBody, CreateUserTerminateSessionRequestBody,
-    SessionTerminationMessage,
+    OAuth2Error, SessionTerminationMessage,
 };
+
+// The token endpoints' request and answer types (`PostOAuth2Token`, `AccessToken`)
+// stay private: they hold client secrets and tokens as plain strings. The `auth`
+// module builds and reads them, and keeps every secret in a `SecretString`.
 
 impl CreateUserTerminateSessionRequestBody {
     /// A body naming users by ID and by login; either list may be empty, not both.

@@ -2,11 +2,11 @@
 //! What goes over the wire is tested through the public API under `tests/`.
 
 use crate::network::{BaseUrlKind, BaseUrls};
-use crate::transport;
+use crate::transport::{self, OperationMeta};
 
 #[test]
 fn the_operation_table_is_sorted_for_binary_search() {
-    let ids: Vec<&str> = crate::generated::OPERATION_BASE_URLS
+    let ids: Vec<&str> = crate::generated::OPERATIONS
         .iter()
         .map(|(id, _)| *id)
         .collect();
@@ -14,20 +14,45 @@ fn the_operation_table_is_sorted_for_binary_search() {
     let mut sorted = ids.clone();
     sorted.sort();
     assert_eq!(ids, sorted);
-    assert!(ids.contains(&"post_users_terminate_sessions"));
-    assert!(ids.contains(&"post_groups_terminate_sessions"));
+    assert_eq!(
+        ids,
+        [
+            "post_groups_terminate_sessions",
+            "post_oauth2_revoke",
+            "post_oauth2_token",
+            "post_users_terminate_sessions"
+        ]
+    );
 }
 
 #[test]
-fn session_termination_operations_are_served_from_the_api_host() {
+fn api_operations_are_authenticated_and_token_endpoints_are_not() {
+    let api = OperationMeta {
+        base_url: BaseUrlKind::Api,
+        authenticated: true,
+    };
+    let token_endpoint = OperationMeta {
+        base_url: BaseUrlKind::Api,
+        authenticated: false,
+    };
+
     assert_eq!(
-        transport::base_url_kind("post_users_terminate_sessions"),
-        BaseUrlKind::Api
+        transport::operation_meta("post_users_terminate_sessions"),
+        api
     );
     assert_eq!(
-        transport::base_url_kind("not_an_operation"),
-        BaseUrlKind::Api
+        transport::operation_meta("post_groups_terminate_sessions"),
+        api
     );
+    assert_eq!(
+        transport::operation_meta("post_oauth2_token"),
+        token_endpoint
+    );
+    assert_eq!(
+        transport::operation_meta("post_oauth2_revoke"),
+        token_endpoint
+    );
+    assert_eq!(transport::operation_meta("not_an_operation"), api);
 }
 
 #[test]

@@ -1,12 +1,13 @@
 //! The one request path every generated operation goes through.
 //!
 //! A facade method hands [`Api::call`] a closure that calls one generated
-//! operation. `call` does what every operation needs: it checks cancellation, gets
-//! an access token, runs the operation with a per-call context, and maps whatever
-//! came back into the crate's [`BoxError`]. The generated code calls the
-//! `ClientHooks` implemented here for every request, which add the headers and send
-//! the request to its operation's Box host. A new operation gets all of this by
-//! being generated: it carries no copy of its own.
+//! operation. `call` does what every operation needs: it checks cancellation, makes
+//! attempts and retries them, enforces the timeouts, logs, and maps whatever came
+//! back into the crate's [`BoxError`]. The generated code calls the `ClientHooks`
+//! implemented here for every request: they get the access token, add the headers,
+//! send the request to its operation's Box host and cap the size of the answer. A
+//! new operation gets all of this by being generated: it carries no copy of its
+//! own.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -24,7 +25,47 @@ use crate::errors::{ApiError, BoxError, ErrorKind};
 use crate::generated;
 use crate::network::{BaseUrlKind, BaseUrls, NetworkSession};
 use crate::retries::{AttemptOutcome, RetryContext};
-use crate::schemas::ClientError;
+use crate::schemas::{ClientError, OAuth2Error};
+
+/// What the transport knows of an operation beyond its id; build.rs writes one
+/// for every generated operation into `generated::OPERATIONS`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct OperationMeta {
+    /// The Box host the operation is served from.
+    pub(crate) base_url: BaseUrlKind,
+    /// Whether requests carry the access token and the client's own headers.
+    pub(crate) authenticated: bool,
+}
+
+/// The metadata of `operation_id`; an unknown id is taken as an authenticated API
+/// operation.
+pub(crate) fn operation_meta(operation_id: &str) -> OperationMeta {
+    generated::OPERATIONS
+        .binary_search_by(|(id, _)| id.cmp(&operation_id))
+        .map(|i| generated::OPERATIONS[i].1)
+        .unwrap_or(OperationMeta {
+            base_url: BaseUrlKind::Api,
+            authenticated: true,
+        })
+}
+
+/// An error body of Box's, as the generated code decodes it.
+pub(crate) trait ErrorBody: DeserializeOwned {
+    /// The crate's view of the error.
+    fn into_api_error(self, status: u16, headers: HeaderMap) -> ApiError;
+}
+
+impl ErrorBody for ClientError {
+    fn into_api_error(self, status: u16, headers: HeaderMap) -> ApiError {
+        ApiError::from_client_error(status, headers, self)
+    }
+}
+
+impl ErrorBody for OAuth2Error {
+    fn into_api_error(self, status: u16, headers: HeaderMap) -> ApiError {
+        ApiError::from_oauth2_error(status, headers, self)
+    }
+}
 
 /// The `User-Agent` this SDK sends.
 const USER_AGENT: &str = concat!("box-rust-generated-sdk/", env!("CARGO_PKG_VERSION"));
@@ -48,10 +89,11 @@ pub(crate) struct Transport {
 struct Shared {
     auth: Arc<dyn Authentication>,
     network: NetworkSession,
-    /// The client's own headers: As-User and the like.
+    /// The client's own headers, As-User and the like, sent with authenticated
+    /// operations only.
     client_headers: HeaderMap,
-    /// Sent with every request: the SDK's identification, the session's additional
-    /// headers, then the client's own, later ones winning. Built once per client.
+    /// Sent with every request: the SDK's identification, then the session's
+    /// additional headers. Built once per client.
     headers: HeaderMap,
 }
 
@@ -72,7 +114,7 @@ impl Api {
         let mut headers = HeaderMap::new();
         headers.insert(header::USER_AGENT, HeaderValue::from_static(USER_AGENT));
         headers.insert("x-box-ua", HeaderValue::from_static(X_BOX_UA));
-        for (name, value) in network.additional_headers().iter().chain(&client_headers) {
+        for (name, value) in network.additional_headers() {
             headers.insert(name, value.clone());
         }
         let base_url = network.base_urls().base_url.clone();
@@ -117,7 +159,7 @@ impl Api {
     /// a fresh `Authorization`. `extra_headers` are the call's own headers, sent
     /// last. A cancelled `cancellation` ends the call at once, whether it is waiting
     /// for Box or between attempts, and no further attempt is made.
-    pub(crate) async fn call<T, F, Fut>(
+    pub(crate) async fn call<T, E, F, Fut>(
         &self,
         extra_headers: &std::collections::BTreeMap<String, String>,
         cancellation: Option<&CancellationToken>,
@@ -125,8 +167,9 @@ impl Api {
     ) -> Result<T, BoxError>
     where
         T: DeserializeOwned,
+        E: ErrorBody,
         F: Fn() -> Fut,
-        Fut: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<ClientError>>>,
+        Fut: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
     {
         let cancellation = cancellation.cloned().unwrap_or_default();
         if cancellation.is_cancelled() {
@@ -173,23 +216,23 @@ impl Api {
     }
 
     /// Makes attempts until one ends the call.
-    async fn attempts<T, F, Fut>(&self, headers: &HeaderMap, send: &F) -> Result<T, BoxError>
+    async fn attempts<T, E, F, Fut>(&self, headers: &HeaderMap, send: &F) -> Result<T, BoxError>
     where
         T: DeserializeOwned,
+        E: ErrorBody,
         F: Fn() -> Fut,
-        Fut: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<ClientError>>>,
+        Fut: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
     {
         let network = self.network();
         let strategy = network.retry_strategy();
         let span = tracing::Span::current();
-        let mut token = self.auth().retrieve_token().await?;
         let mut attempt = 0u32;
         let mut network_failures = 0u32;
         let mut refreshed = false;
         loop {
             attempt += 1;
             span.record("attempts", attempt);
-            let context = CallContext::new(&token, headers.clone())?;
+            let context = CallContext::new(headers.clone());
             let started = Instant::now();
             let (result, seen) = CALL
                 .scope(context, async {
@@ -200,7 +243,7 @@ impl Api {
                     (result, CALL.with(CallContext::take_seen))
                 })
                 .await;
-            let method = seen.method.unwrap_or_default();
+            let method = seen.method.clone().unwrap_or_default();
 
             let error = match result {
                 Ok(Ok(value)) => {
@@ -222,10 +265,9 @@ impl Api {
                     let delay = strategy.retry_after(&context);
                     wait_before_retry(attempt, &format!("status {status} with Retry-After"), delay)
                         .await;
-                    token = self.auth().retrieve_token().await?;
                     continue;
                 }
-                Ok(Err(error)) => match self.map_error(error, seen.response).await {
+                Ok(Err(error)) => match self.map_error(error, seen).await {
                     Ok(value) => return Ok(value),
                     Err(error) => error,
                 },
@@ -245,7 +287,7 @@ impl Api {
                     Duration::ZERO,
                 )
                 .await;
-                token = self.auth().refresh_token().await?;
+                self.auth().refresh_token(network).await?;
                 continue;
             }
             let Some(outcome) = failure_outcome(&error) else {
@@ -273,7 +315,6 @@ impl Api {
                 _ => "network error".to_string(),
             };
             wait_before_retry(attempt, &reason, delay).await;
-            token = self.auth().retrieve_token().await?;
         }
     }
 
@@ -289,10 +330,10 @@ impl Api {
     ///
     /// `response` is the status and headers the `post` hook saw, for the cases
     /// where the generated code does not say which status it was decoding.
-    async fn map_error<T: DeserializeOwned>(
+    async fn map_error<T: DeserializeOwned, B: ErrorBody>(
         &self,
-        error: progenitor_client::Error<ClientError>,
-        response: Option<(u16, HeaderMap)>,
+        error: progenitor_client::Error<B>,
+        seen: Seen,
     ) -> Result<T, BoxError> {
         use progenitor_client::Error as E;
 
@@ -300,13 +341,9 @@ impl Api {
             E::ErrorResponse(value) => {
                 let status = value.status().as_u16();
                 let headers = value.headers().clone();
-                BoxError::api(ApiError::from_client_error(
-                    status,
-                    headers,
-                    value.into_inner(),
-                ))
+                BoxError::api(value.into_inner().into_api_error(status, headers))
             }
-            E::InvalidResponsePayload(body, source) => match response {
+            E::InvalidResponsePayload(body, source) => match seen.response {
                 Some((status, _)) if (200..300).contains(&status) => {
                     BoxError::decode(status, &body, source)
                 }
@@ -333,6 +370,10 @@ impl Api {
             E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => {
                 BoxError::from_reqwest(e)
             }
+            // The `pre` hook could not get an access token; it kept the error.
+            E::Custom(_) if seen.auth_error.is_some() => seen
+                .auth_error
+                .unwrap_or_else(|| BoxError::configuration("authentication failed")),
             E::InvalidRequest(message) | E::Custom(message) => BoxError::invalid_argument(message),
         })
     }
@@ -418,33 +459,32 @@ tokio::task_local! {
 
 /// One attempt's state, shared between the transport and the hooks.
 struct CallContext {
-    authorization: HeaderValue,
     extra_headers: HeaderMap,
     /// What the hooks saw of the request and the response.
     seen: Mutex<Seen>,
 }
 
+/// What the hooks saw during one attempt.
 #[derive(Default)]
 struct Seen {
     method: Option<String>,
     response: Option<(u16, HeaderMap)>,
+    /// Why the access token could not be had; the hook can only return a string.
+    auth_error: Option<BoxError>,
 }
 
 impl CallContext {
-    fn new(token: &crate::auth::AccessToken, extra_headers: HeaderMap) -> Result<Self, BoxError> {
-        use secrecy::ExposeSecret;
-
-        let mut authorization =
-            HeaderValue::from_str(&format!("Bearer {}", token.access_token().expose_secret()))
-                .map_err(|_| {
-                    BoxError::configuration("the access token has characters HTTP cannot carry")
-                })?;
-        authorization.set_sensitive(true);
-        Ok(Self {
-            authorization,
+    fn new(extra_headers: HeaderMap) -> Self {
+        Self {
             extra_headers,
             seen: Mutex::new(Seen::default()),
-        })
+        }
+    }
+
+    fn update(&self, change: impl FnOnce(&mut Seen)) {
+        if let Ok(mut seen) = self.seen.lock() {
+            change(&mut seen);
+        }
     }
 
     fn take_seen(&self) -> Seen {
@@ -455,14 +495,6 @@ impl CallContext {
     }
 }
 
-/// The host `operation_id` is served from; `Api` for an unknown id.
-pub(crate) fn base_url_kind(operation_id: &str) -> BaseUrlKind {
-    generated::OPERATION_BASE_URLS
-        .binary_search_by(|(id, _)| id.cmp(&operation_id))
-        .map(|i| generated::OPERATION_BASE_URLS[i].1)
-        .unwrap_or(BaseUrlKind::Api)
-}
-
 impl ClientHooks<Transport> for generated::Client {
     async fn pre<E>(
         &self,
@@ -470,6 +502,22 @@ impl ClientHooks<Transport> for generated::Client {
         info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
         let shared = &self.inner.shared;
+        let meta = operation_meta(info.operation_id);
+        let authorization = if meta.authenticated {
+            match authorization(shared).await {
+                Ok(value) => Some(value),
+                Err(error) => {
+                    let _ = CALL.try_with(|call| call.update(|seen| seen.auth_error = Some(error)));
+                    return Err(progenitor_client::Error::Custom(
+                        "cannot get an access token".into(),
+                    ));
+                }
+            }
+        } else {
+            None
+        };
+
+        let method = request.method().as_str().to_string();
         let headers = request.headers_mut();
         // progenitor sends the spec's `info.version` as `api-version` on every
         // request. Box's own SDKs send no such header and Box does not read it.
@@ -477,21 +525,25 @@ impl ClientHooks<Transport> for generated::Client {
         for (name, value) in &shared.headers {
             headers.insert(name, value.clone());
         }
+        // As-User and the other client headers are for API calls only: the token
+        // endpoints must not see them (Box's own SDKs send them there).
+        if let Some(authorization) = authorization {
+            for (name, value) in &shared.client_headers {
+                headers.insert(name, value.clone());
+            }
+            headers.insert(header::AUTHORIZATION, authorization);
+        }
         CALL.try_with(|call| {
-            headers.insert(header::AUTHORIZATION, call.authorization.clone());
             for (name, value) in &call.extra_headers {
                 headers.insert(name, value.clone());
             }
+            call.update(|seen| seen.method = Some(method));
         })
         .map_err(|_| {
             progenitor_client::Error::Custom("an operation ran outside `Api::call`".into())
         })?;
-        route_to_host(
-            request,
-            shared.network.base_urls(),
-            base_url_kind(info.operation_id),
-        )
-        .map_err(progenitor_client::Error::InvalidRequest)?;
+        route_to_host(request, shared.network.base_urls(), meta.base_url)
+            .map_err(progenitor_client::Error::InvalidRequest)?;
 
         // The path names the operation's resource; the query could hold personal
         // data (logins in a filter), so it is not logged.
@@ -499,11 +551,6 @@ impl ClientHooks<Transport> for generated::Client {
         span.record("operation_id", info.operation_id);
         span.record("method", request.method().as_str());
         span.record("path", request.url().path());
-        let _ = CALL.try_with(|call| {
-            if let Ok(mut seen) = call.seen.lock() {
-                seen.method = Some(request.method().as_str().to_string());
-            }
-        });
         Ok(())
     }
 
@@ -526,14 +573,25 @@ impl ClientHooks<Transport> for generated::Client {
     ) -> Result<(), progenitor_client::Error<E>> {
         if let Ok(response) = result {
             let answer = (response.status().as_u16(), response.headers().clone());
-            let _ = CALL.try_with(|call| {
-                if let Ok(mut seen) = call.seen.lock() {
-                    seen.response = Some(answer);
-                }
-            });
+            let _ = CALL.try_with(|call| call.update(|seen| seen.response = Some(answer)));
         }
         Ok(())
     }
+}
+
+/// The `Authorization` value for the next attempt, marked sensitive so that no
+/// `Debug` of the request shows it.
+async fn authorization(shared: &Shared) -> Result<HeaderValue, BoxError> {
+    use secrecy::ExposeSecret;
+
+    let token = shared.auth.retrieve_token(&shared.network).await?;
+    let mut value =
+        HeaderValue::from_str(&format!("Bearer {}", token.access_token().expose_secret()))
+            .map_err(|_| {
+                BoxError::configuration("the access token has characters HTTP cannot carry")
+            })?;
+    value.set_sensitive(true);
+    Ok(value)
 }
 
 /// Caps how much of `response`'s body can be read at `limit` bytes.

@@ -22,8 +22,8 @@ use box_sdk_gen::schemas::{CreateUserTerminateSessionRequestBody, SessionTermina
 use common::{Reply, ScriptedServer};
 use tokio::time::Instant;
 
-/// Hands out `token-1`, `token-2`, … and, when allowed, refreshes to
-/// `refreshed-N`; counts both.
+/// Hands out `token-1`, `token-2`, … (a new one for every attempt) and, when
+/// allowed, refreshes to `refreshed-N`, which it then hands out; counts both.
 #[derive(Debug, Clone, Default)]
 struct CountingAuth {
     issued: Arc<AtomicU32>,
@@ -31,17 +31,35 @@ struct CountingAuth {
     can_refresh: bool,
 }
 
+impl CountingAuth {
+    fn token(&self) -> AccessToken {
+        let refreshed = self.refreshed.load(Ordering::SeqCst);
+        let issued = self.issued.fetch_add(1, Ordering::SeqCst) + 1;
+        if refreshed > 0 {
+            AccessToken::new(format!("refreshed-{refreshed}"))
+        } else {
+            AccessToken::new(format!("token-{issued}"))
+        }
+    }
+}
+
 impl Authentication for CountingAuth {
-    fn retrieve_token(&self) -> BoxFuture<'_, Result<AccessToken, BoxError>> {
-        let n = self.issued.fetch_add(1, Ordering::SeqCst) + 1;
-        Box::pin(async move { Ok(AccessToken::new(format!("token-{n}"))) })
+    fn retrieve_token<'a>(
+        &'a self,
+        _network_session: &'a NetworkSession,
+    ) -> BoxFuture<'a, Result<AccessToken, BoxError>> {
+        let token = self.token();
+        Box::pin(async move { Ok(token) })
     }
 
     fn can_refresh(&self) -> bool {
         self.can_refresh
     }
 
-    fn refresh_token(&self) -> BoxFuture<'_, Result<AccessToken, BoxError>> {
+    fn refresh_token<'a>(
+        &'a self,
+        _network_session: &'a NetworkSession,
+    ) -> BoxFuture<'a, Result<AccessToken, BoxError>> {
         let n = self.refreshed.fetch_add(1, Ordering::SeqCst) + 1;
         Box::pin(async move { Ok(AccessToken::new(format!("refreshed-{n}"))) })
     }
