@@ -38,6 +38,8 @@ pub mod managers;
 pub mod network;
 pub mod retries;
 pub mod schemas;
+#[cfg(feature = "test-util")]
+pub mod testing;
 mod transport;
 
 pub use tokio_util::sync::CancellationToken;
