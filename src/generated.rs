@@ -7,4 +7,9 @@
 
 #![allow(dead_code, unused_imports, missing_docs, clippy::all)]
 
+// progenitor emits `self.client.options(url)` for OPTIONS operations, and
+// reqwest's client has no such method; this extension supplies it, so that the
+// generated code compiles unedited.
+use crate::transport::OptionsMethod;
+
 include!(concat!(env!("OUT_DIR"), "/box_client.rs"));

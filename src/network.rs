@@ -1,7 +1,7 @@
 //! Where and how requests go: Box's base URLs, headers sent with every request,
 //! and the HTTP client, gathered in a [`NetworkSession`].
 //!
-//! Box serves its API from three hosts. The spec normalizer marks each operation
+//! Box serves its API from four hosts. The spec normalizer marks each operation
 //! with the one it uses, build.rs turns those marks into a table, and the transport
 //! sends each operation to the base URL of its host, so one overridable base URL
 //! per host serves every operation.
@@ -34,6 +34,8 @@ pub enum BaseUrlKind {
     /// The OAuth 2.0 authorization host, `https://account.box.com/api/oauth2` by
     /// default.
     OAuth2,
+    /// The download host of zip downloads, `https://dl.boxcloud.com` by default.
+    Download,
 }
 
 /// The base URLs of Box's hosts.
@@ -59,6 +61,10 @@ pub struct BaseUrls {
     /// The OAuth 2.0 authorization host; `https://account.box.com/api/oauth2` by
     /// default.
     pub oauth2_url: String,
+    /// The download host of zip downloads; `https://dl.boxcloud.com` by default.
+    /// Box hands out the full download URL when it creates a zip download; this is
+    /// the host that URL has today.
+    pub download_url: String,
 }
 
 impl Default for BaseUrls {
@@ -67,6 +73,7 @@ impl Default for BaseUrls {
             base_url: "https://api.box.com".into(),
             upload_url: "https://upload.box.com/api".into(),
             oauth2_url: "https://account.box.com/api/oauth2".into(),
+            download_url: "https://dl.boxcloud.com".into(),
         }
     }
 }
@@ -101,6 +108,13 @@ impl BaseUrls {
         self
     }
 
+    /// These URLs with the zip download host at `url`.
+    #[must_use]
+    pub fn with_download_url(mut self, url: impl Into<String>) -> Self {
+        self.download_url = url.into();
+        self
+    }
+
     /// The base URL of `kind`.
     ///
     /// # Example
@@ -114,6 +128,7 @@ impl BaseUrls {
             BaseUrlKind::Api => &self.base_url,
             BaseUrlKind::Upload => &self.upload_url,
             BaseUrlKind::OAuth2 => &self.oauth2_url,
+            BaseUrlKind::Download => &self.download_url,
         }
     }
 
@@ -123,6 +138,7 @@ impl BaseUrls {
             ("base_url", &mut self.base_url),
             ("upload_url", &mut self.upload_url),
             ("oauth2_url", &mut self.oauth2_url),
+            ("download_url", &mut self.download_url),
         ] {
             let parsed = reqwest::Url::parse(url).map_err(|e| {
                 BoxError::configuration(format!("the {name} `{url}` is not a URL: {e}"))

@@ -30,10 +30,12 @@ fn api_operations_are_authenticated_and_token_endpoints_are_not() {
     let api = OperationMeta {
         base_url: BaseUrlKind::Api,
         authenticated: true,
+        content_type: None,
     };
     let token_endpoint = OperationMeta {
         base_url: BaseUrlKind::Api,
         authenticated: false,
+        content_type: None,
     };
 
     assert_eq!(

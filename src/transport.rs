@@ -27,6 +27,24 @@ use crate::network::{BaseUrlKind, BaseUrls, NetworkSession};
 use crate::retries::{AttemptOutcome, RetryContext};
 use crate::schemas::{ClientError, OAuth2Error};
 
+/// `reqwest::Client::options`, which progenitor's generated code calls for OPTIONS
+/// operations and reqwest does not have.
+#[allow(
+    dead_code,
+    reason = "called by generated OPTIONS operations; the crate exposes none yet, and \
+              `cargo xtask spec coverage` compiles it against Box's two"
+)]
+pub(crate) trait OptionsMethod {
+    /// A request builder for an OPTIONS request to `url`.
+    fn options<U: reqwest::IntoUrl>(&self, url: U) -> reqwest::RequestBuilder;
+}
+
+impl OptionsMethod for reqwest::Client {
+    fn options<U: reqwest::IntoUrl>(&self, url: U) -> reqwest::RequestBuilder {
+        self.request(reqwest::Method::OPTIONS, url)
+    }
+}
+
 /// What the transport knows of an operation beyond its id; build.rs writes one
 /// for every generated operation into `generated::OPERATIONS`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +53,10 @@ pub(crate) struct OperationMeta {
     pub(crate) base_url: BaseUrlKind,
     /// Whether requests carry the access token and the client's own headers.
     pub(crate) authenticated: bool,
+    /// The request's content type when the generated code sends another: the
+    /// normalizer generates JSON-patch bodies as JSON, and this restores the type
+    /// Box expects on the wire.
+    pub(crate) content_type: Option<&'static str>,
 }
 
 /// The metadata of `operation_id`; an unknown id is taken as an authenticated API
@@ -46,6 +68,7 @@ pub(crate) fn operation_meta(operation_id: &str) -> OperationMeta {
         .unwrap_or(OperationMeta {
             base_url: BaseUrlKind::Api,
             authenticated: true,
+            content_type: None,
         })
 }
 
@@ -524,6 +547,9 @@ impl ClientHooks<Transport> for generated::Client {
         headers.remove("api-version");
         for (name, value) in &shared.headers {
             headers.insert(name, value.clone());
+        }
+        if let Some(content_type) = meta.content_type {
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
         }
         // As-User and the other client headers are for API calls only: the token
         // endpoints must not see them (Box's own SDKs send them there).

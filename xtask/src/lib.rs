@@ -5,6 +5,8 @@
 //! of Box's published spec ([`slice`]), rewrites what progenitor cannot digest
 //! ([`normalize`]), and writes or checks the result ([`spec`]).
 
+pub mod coverage;
+pub mod generator;
 pub mod normalize;
 pub mod refs;
 pub mod slice;

@@ -44,6 +44,22 @@ enum SpecCommand {
         #[arg(long)]
         from: String,
     },
+    /// Generate and compile a client for every operation of the upstream spec, and
+    /// list those that do not make it, with the reason.
+    Coverage {
+        /// The upstream spec: a local path, or an https URL where there is a network.
+        #[arg(long)]
+        from: String,
+        /// Only operations with this tag; repeatable.
+        #[arg(long)]
+        tag: Vec<String>,
+        /// Only this operation id; repeatable.
+        #[arg(long = "op")]
+        operation: Vec<String>,
+        /// Fail when fewer operations than this generate and compile.
+        #[arg(long)]
+        min: Option<usize>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -53,6 +69,12 @@ fn main() -> ExitCode {
         Command::Spec { command } => match command {
             SpecCommand::Update { from, origin } => run_update(&files, &from, origin.as_deref()),
             SpecCommand::Check { from } => run_check(&files, &from),
+            SpecCommand::Coverage {
+                from,
+                tag,
+                operation,
+                min,
+            } => run_coverage(&files, &from, tag, operation, min),
         },
     };
     match result {
@@ -77,6 +99,34 @@ fn run_update(files: &Files, from: &str, origin: Option<&str>) -> Result<ExitCod
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn run_coverage(
+    files: &Files,
+    from: &str,
+    tags: Vec<String>,
+    operation_ids: Vec<String>,
+    min: Option<usize>,
+) -> Result<ExitCode, String> {
+    let spec = Upstream::read(from)?.json()?;
+    let selection = xtask::coverage::Selection {
+        tags,
+        operation_ids,
+    };
+    let started = std::time::Instant::now();
+    let report = xtask::coverage::measure(&spec, &selection, &files.scratch("spec-coverage"))?;
+    print!("{}", report.render());
+    println!("measured in {:.0?}", started.elapsed());
+    match min {
+        Some(min) if report.passed.len() < min => {
+            eprintln!(
+                "error: {} operations generate and compile, fewer than the {min} expected",
+                report.passed.len()
+            );
+            Ok(ExitCode::FAILURE)
+        }
+        _ => Ok(ExitCode::SUCCESS),
+    }
 }
 
 fn run_check(files: &Files, from: &str) -> Result<ExitCode, String> {

@@ -42,6 +42,48 @@ pub const TRANSFORMS: &[Transform] = &[
         apply: default_response_to_error_ranges,
     },
     Transform {
+        name: "error_bodies_to_the_default",
+        why: "progenitor allows one error type per operation; Box documents a few codes \
+              with their own bodies (409 `ConflictError`, `MetadataError`), all shaped like \
+              `ClientError` with more `context_info`, so they decode as the default error",
+        apply: error_bodies_to_the_default,
+    },
+    Transform {
+        name: "one_success_body",
+        why: "progenitor allows one success type per operation; Box documents some \
+              operations with a body for one 2xx and none for another (200 and 204, 201 \
+              and 202 with Retry-After), and the body is the answer callers want",
+        apply: one_success_body,
+    },
+    Transform {
+        name: "json_patch_bodies_as_json",
+        why: "progenitor rejects `application/json-patch+json` request bodies; they are \
+              JSON, so they are generated as JSON and `x-box-request-content-type` tells \
+              the transport which content type to send",
+        apply: json_patch_bodies_as_json,
+    },
+    Transform {
+        name: "unexploded_arrays_to_strings",
+        why: "an `explode: false` array query parameter (`fields` on most operations) must \
+              go on the wire as one comma-separated value, but progenitor repeats the \
+              parameter per item; as a string, the caller's facade joins the items",
+        apply: unexploded_arrays_to_strings,
+    },
+    Transform {
+        name: "nullable_parameters_to_optional",
+        why: "a nullable optional parameter (`x-rep-hints`) generates `Option<Option<&str>>`, \
+              which progenitor's header code cannot send; an absent parameter already says \
+              what null would",
+        apply: nullable_parameters_to_optional,
+    },
+    Transform {
+        name: "case_colliding_enums_to_strings",
+        why: "typify cannot name the variants of an enum whose values differ only in case \
+              (`ASC`, `asc`) and panics; such an enum becomes a string with its values \
+              documented",
+        apply: case_colliding_enums_to_strings,
+    },
+    Transform {
         name: "nullable_components_to_optional_uses",
         why: "typify turns a component marked `nullable: true` at its top level into a \
               wrapper `struct X(Option<X>)` beside the struct `X`, two types with one name \
@@ -75,12 +117,13 @@ pub fn normalize(spec: &mut Value) -> Result<(), String> {
 /// The hosts Box serves its API from, by the name the SDK's `NetworkSession` gives
 /// their base URL. Paths in the fragment are relative to one of these.
 ///
-/// Box's own SDKs use the same three base URLs, so an operation's path here is the
-/// path they append.
+/// Box's own SDKs use the first three, so an operation's path here is the path they
+/// append; the fourth is the host of zip downloads, whose URL Box hands out.
 pub const BASE_URLS: &[(&str, &str)] = &[
     ("api", "https://api.box.com"),
     ("upload", "https://upload.box.com/api"),
     ("oauth2", "https://account.box.com/api/oauth2"),
+    ("download", "https://dl.boxcloud.com"),
 ];
 
 /// The extension that names an operation's base URL.
@@ -252,6 +295,264 @@ fn sort_responses(responses: &mut Map<String, Value>) {
     responses.extend(entries);
 }
 
+/// The explicit 4xx and 5xx responses of an operation that has a `4XX` or `5XX`
+/// range (made from its `default`) and whose bodies differ from the range's.
+fn stray_error_codes(responses: &Map<String, Value>) -> Vec<String> {
+    responses
+        .keys()
+        .filter(|code| {
+            code.len() == 3
+                && (code.starts_with('4') || code.starts_with('5'))
+                && code.bytes().all(|b| b.is_ascii_digit())
+        })
+        .filter(|code| {
+            let range = format!("{}XX", &code[..1]);
+            responses
+                .get(&range)
+                .is_some_and(|r| response_body(r) != response_body(&responses[*code]))
+        })
+        .cloned()
+        .collect()
+}
+
+/// Folds explicit error responses whose body differs from the operation's default
+/// error into the `4XX`/`5XX` range, noting their own body in its description.
+///
+/// Runs after `default_response_to_error_ranges`, which folded the codes that
+/// share the default's body.
+fn error_bodies_to_the_default(spec: &mut Value) -> Result<(), String> {
+    for (_, _, op) in slice::operations_mut(spec) {
+        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        for code in stray_error_codes(responses) {
+            let Some(folded) = responses.remove(&code) else {
+                continue;
+            };
+            let body = body_name(&folded);
+            let text = folded
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let range = format!("{}XX", &code[..1]);
+            if let Some(description) = responses
+                .get_mut(&range)
+                .and_then(|r| r.get_mut("description"))
+                && let Some(existing) = description.as_str()
+            {
+                *description = Value::String(format!(
+                    "{existing}\n\n`{code}` ({body}, decoded as the default error): {text}"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A short name for what a response sends: the component its schema refers to,
+/// `no body`, or `its own body` for an inline schema.
+fn body_name(response: &Value) -> String {
+    let reference = response.get("$ref").or_else(|| {
+        response
+            .get("content")
+            .and_then(Value::as_object)
+            .and_then(|content| content.values().next())
+            .and_then(|media| media.pointer("/schema/$ref"))
+    });
+    match (reference.and_then(Value::as_str), response.get("content")) {
+        (Some(reference), _) => reference.rsplit('/').next().unwrap_or("").to_string(),
+        (None, None) => "no body".to_string(),
+        (None, Some(_)) => "its own body".to_string(),
+    }
+}
+
+/// Keeps one success body per operation: when some 2xx responses have a body and
+/// others none, the bodyless ones are dropped and noted in the description of the
+/// first with a body; when bodies differ, the first (lowest status) is kept.
+///
+/// A dropped status reaches the transport as an undocumented 2xx, which it decodes
+/// as the kept body: an empty 204 or 202 is then a decode error that carries its
+/// status, so the caller can still tell it apart.
+fn one_success_body(spec: &mut Value) -> Result<(), String> {
+    for (_, _, op) in slice::operations_mut(spec) {
+        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        let mut successes: Vec<String> = responses
+            .keys()
+            .filter(|code| code.starts_with('2'))
+            .cloned()
+            .collect();
+        successes.sort();
+        let bodies: Vec<Value> = successes
+            .iter()
+            .map(|code| response_body(&responses[code]))
+            .collect();
+        let distinct: BTreeSet<String> = bodies.iter().map(Value::to_string).collect();
+        if distinct.len() <= 1 {
+            continue;
+        }
+        let Some(kept_index) = bodies.iter().position(|b| !b.is_null()) else {
+            continue;
+        };
+        let kept = successes[kept_index].clone();
+        let mut notes = Vec::new();
+        for (code, body) in successes.iter().zip(&bodies) {
+            if *code == kept || *body == bodies[kept_index] {
+                continue;
+            }
+            if let Some(dropped) = responses.remove(code) {
+                let text = dropped
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                notes.push(format!("`{code}` (not decoded as this type): {text}"));
+            }
+        }
+        if let Some(description) = responses
+            .get_mut(&kept)
+            .and_then(|r| r.get_mut("description"))
+        {
+            let mut text = description.as_str().unwrap_or("").to_string();
+            for note in notes {
+                text.push_str("\n\n");
+                text.push_str(&note);
+            }
+            *description = Value::String(text);
+        }
+    }
+    Ok(())
+}
+
+/// The content type Box expects for JSON-patch bodies.
+const JSON_PATCH: &str = "application/json-patch+json";
+
+/// Generates `application/json-patch+json` request bodies as JSON, and records the
+/// real content type in `x-box-request-content-type`.
+fn json_patch_bodies_as_json(spec: &mut Value) -> Result<(), String> {
+    for (_, _, op) in slice::operations_mut(spec) {
+        let Some(content) = op
+            .pointer_mut("/requestBody/content")
+            .and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        let Some(body) = content.remove(JSON_PATCH) else {
+            continue;
+        };
+        content.entry("application/json").or_insert(body);
+        op["x-box-request-content-type"] = Value::String(JSON_PATCH.into());
+    }
+    Ok(())
+}
+
+/// Turns `explode: false` array query parameters into strings of comma-separated
+/// items, documenting the items' type.
+fn unexploded_arrays_to_strings(spec: &mut Value) -> Result<(), String> {
+    walk_parameters(spec, &mut |parameter| {
+        let is_unexploded_query_array = parameter.get("in") == Some(&json!("query"))
+            && parameter.get("explode") == Some(&json!(false))
+            && parameter.get("schema").and_then(|s| s.get("type")) == Some(&json!("array"));
+        if !is_unexploded_query_array {
+            return;
+        }
+        parameter.remove("explode");
+        let mut schema = json!({"type": "string"});
+        let description = parameter
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        schema["description"] = Value::String(
+            format!("{description}\n\nSent as one comma-separated value.")
+                .trim()
+                .to_string(),
+        );
+        parameter.insert("schema".into(), schema);
+        if let Some(example) = parameter.get_mut("example")
+            && let Some(items) = example.as_array()
+        {
+            let joined: Vec<String> = items
+                .iter()
+                .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
+                .collect();
+            *example = Value::String(joined.join(","));
+        }
+    });
+    Ok(())
+}
+
+/// Drops `nullable` from the schemas of parameters.
+fn nullable_parameters_to_optional(spec: &mut Value) -> Result<(), String> {
+    walk_parameters(spec, &mut |parameter| {
+        if let Some(schema) = parameter.get_mut("schema").and_then(Value::as_object_mut) {
+            schema.remove("nullable");
+        }
+    });
+    Ok(())
+}
+
+/// Calls `visit` on every parameter object: in path items, operations, and
+/// `components.parameters`.
+fn walk_parameters(spec: &mut Value, visit: &mut impl FnMut(&mut Map<String, Value>)) {
+    let mut lists: Vec<&mut Value> = Vec::new();
+    if let Some(paths) = spec.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut().filter_map(Value::as_object_mut) {
+            for (key, value) in item.iter_mut() {
+                if key == "parameters" {
+                    lists.push(value);
+                } else if METHODS.contains(&key.as_str())
+                    && let Some(parameters) = value.get_mut("parameters")
+                {
+                    lists.push(parameters);
+                }
+            }
+        }
+    }
+    for list in lists {
+        for parameter in list.as_array_mut().into_iter().flatten() {
+            if let Some(object) = parameter.as_object_mut() {
+                visit(object);
+            }
+        }
+    }
+    if let Some(parameters) = spec
+        .pointer_mut("/components/parameters")
+        .and_then(Value::as_object_mut)
+    {
+        for parameter in parameters.values_mut().filter_map(Value::as_object_mut) {
+            visit(parameter);
+        }
+    }
+}
+
+/// Turns enums whose values differ only in case into strings, keeping the values
+/// in `x-box-known-values` and the description.
+fn case_colliding_enums_to_strings(spec: &mut Value) -> Result<(), String> {
+    walk_objects(spec, &mut |object| {
+        let Some(Value::Array(values)) = object.get("enum") else {
+            return;
+        };
+        let texts: Vec<String> = values
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_lowercase)
+            .collect();
+        let distinct: BTreeSet<&String> = texts.iter().collect();
+        if distinct.len() == texts.len() {
+            return;
+        }
+        open_enum(object);
+    });
+    Ok(())
+}
+
 /// Moves `nullable: true` from the top of component schemas to their uses.
 ///
 /// The flag is removed from the component, and every property that refers to such
@@ -379,27 +680,7 @@ fn open_response_enums(spec: &mut Value) -> Result<(), String> {
 fn open_enums_in(value: &mut Value) {
     match value {
         Value::Object(map) => {
-            if let Some(Value::Array(values)) = map.remove("enum") {
-                let names: Vec<String> = values
-                    .iter()
-                    .map(|v| match v {
-                        Value::String(s) => format!("`{s}`"),
-                        other => format!("`{other}`"),
-                    })
-                    .collect();
-                if !map.contains_key("type")
-                    && let Some(kind) = json_type_of_all(&values)
-                {
-                    map.insert("type".into(), Value::String(kind.into()));
-                }
-                let known = format!("Values Box is known to send: {}.", names.join(", "));
-                let description = match map.get("description").and_then(Value::as_str) {
-                    Some(text) => format!("{text}\n\n{known}"),
-                    None => known,
-                };
-                map.insert("description".into(), Value::String(description));
-                map.insert(KNOWN_VALUES_EXTENSION.into(), Value::Array(values));
-            }
+            open_enum(map);
             for (key, child) in map.iter_mut() {
                 if key != "example" && key != "default" && key != KNOWN_VALUES_EXTENSION {
                     open_enums_in(child);
@@ -409,6 +690,33 @@ fn open_enums_in(value: &mut Value) {
         Value::Array(items) => items.iter_mut().for_each(open_enums_in),
         _ => {}
     }
+}
+
+/// Replaces the `enum` of one schema object, if it has one, by its type, keeping
+/// the values in `x-box-known-values` and the description.
+fn open_enum(map: &mut Map<String, Value>) {
+    let Some(Value::Array(values)) = map.remove("enum") else {
+        return;
+    };
+    let names: Vec<String> = values
+        .iter()
+        .map(|v| match v {
+            Value::String(s) => format!("`{s}`"),
+            other => format!("`{other}`"),
+        })
+        .collect();
+    if !map.contains_key("type")
+        && let Some(kind) = json_type_of_all(&values)
+    {
+        map.insert("type".into(), Value::String(kind.into()));
+    }
+    let known = format!("Values Box is known to send: {}.", names.join(", "));
+    let description = match map.get("description").and_then(Value::as_str) {
+        Some(text) => format!("{text}\n\n{known}"),
+        None => known,
+    };
+    map.insert("description".into(), Value::String(description));
+    map.insert(KNOWN_VALUES_EXTENSION.into(), Value::Array(values));
 }
 
 /// The OpenAPI type shared by every value, if they share one.
@@ -695,6 +1003,162 @@ mod tests {
             schemas["Composed"]["required"],
             json!(["token"]),
             "names beside allOf may come from its parts"
+        );
+    }
+
+    #[test]
+    fn error_codes_with_their_own_bodies_fold_into_the_range() {
+        let mut spec = op_with_responses(json!({
+            "201": {"description": "ok"},
+            "400": {"description": "Bad.", "content": client_error()},
+            "409": {"description": "Taken.", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Conflict"}}}},
+            "default": {"description": "Error.", "content": client_error()}
+        }));
+        default_response_to_error_ranges(&mut spec).unwrap();
+
+        error_bodies_to_the_default(&mut spec).unwrap();
+
+        let responses = &spec["paths"]["/x"]["post"]["responses"];
+        assert!(responses.get("409").is_none());
+        assert_eq!(
+            responses["4XX"]["description"],
+            "Error.\n\n`400`: Bad.\n\n`409` (Conflict, decoded as the default error): Taken."
+        );
+        assert_eq!(responses["4XX"]["content"], client_error());
+    }
+
+    #[test]
+    fn a_bodyless_success_is_dropped_beside_one_with_a_body() {
+        let mut spec = op_with_responses(json!({
+            "200": {"description": "The item.", "content": client_error()},
+            "204": {"description": "Nothing\n changed."},
+            "4XX": {"description": "error", "content": client_error()}
+        }));
+
+        one_success_body(&mut spec).unwrap();
+
+        let responses = &spec["paths"]["/x"]["post"]["responses"];
+        assert!(responses.get("204").is_none());
+        assert_eq!(
+            responses["200"]["description"],
+            "The item.\n\n`204` (not decoded as this type): Nothing changed."
+        );
+        assert!(responses.get("4XX").is_some());
+    }
+
+    #[test]
+    fn successes_with_one_body_are_left_alone() {
+        let mut spec = op_with_responses(json!({
+            "200": {"description": "a", "content": client_error()},
+            "201": {"description": "b", "content": client_error()}
+        }));
+        let before = spec.clone();
+
+        one_success_body(&mut spec).unwrap();
+
+        assert_eq!(spec, before);
+    }
+
+    #[test]
+    fn json_patch_bodies_become_json_with_the_real_type_recorded() {
+        let mut spec = op_with_responses(json!({"200": {"description": "ok"}}));
+        spec["paths"]["/x"]["post"]["requestBody"] = json!({"content": {
+            "application/json-patch+json": {"schema": {"type": "array"}}}});
+
+        json_patch_bodies_as_json(&mut spec).unwrap();
+
+        let op = &spec["paths"]["/x"]["post"];
+        assert_eq!(
+            op["requestBody"],
+            json!({"content": {"application/json": {"schema": {"type": "array"}}}})
+        );
+        assert_eq!(
+            op["x-box-request-content-type"],
+            "application/json-patch+json"
+        );
+    }
+
+    #[test]
+    fn unexploded_query_arrays_become_comma_separated_strings() {
+        let mut spec = json!({
+            "paths": {"/x": {"get": {"operationId": "x", "parameters": [
+                {"name": "fields", "in": "query", "explode": false, "description": "Fields.",
+                 "example": ["id", "name"],
+                 "schema": {"type": "array", "items": {"type": "string"}}},
+                {"name": "ids", "in": "query",
+                 "schema": {"type": "array", "items": {"type": "string"}}}
+            ]}}},
+            "components": {"parameters": {"Shared": {"name": "f", "in": "query",
+                "explode": false, "schema": {"type": "array"}}}}
+        });
+
+        unexploded_arrays_to_strings(&mut spec).unwrap();
+
+        let parameters = &spec["paths"]["/x"]["get"]["parameters"];
+        assert_eq!(
+            parameters[0],
+            json!({"name": "fields", "in": "query", "description": "Fields.",
+                   "example": "id,name",
+                   "schema": {"type": "string",
+                              "description": "Fields.\n\nSent as one comma-separated value."}})
+        );
+        assert_eq!(
+            parameters[1]["schema"]["type"], "array",
+            "exploded arrays stay"
+        );
+        assert_eq!(
+            spec["components"]["parameters"]["Shared"]["schema"]["type"],
+            "string"
+        );
+    }
+
+    #[test]
+    fn parameters_lose_nullable() {
+        let mut spec = json!({"paths": {"/x": {"get": {"operationId": "x", "parameters": [
+            {"name": "x-rep-hints", "in": "header",
+             "schema": {"type": "string", "nullable": true}}
+        ]}}}});
+
+        nullable_parameters_to_optional(&mut spec).unwrap();
+
+        assert_eq!(
+            spec["paths"]["/x"]["get"]["parameters"][0]["schema"],
+            json!({"type": "string"})
+        );
+    }
+
+    #[test]
+    fn enums_whose_values_differ_only_in_case_become_strings() {
+        let mut spec = json!({"components": {"schemas": {
+            "Direction": {"type": "string", "enum": ["ASC", "DESC", "asc", "desc"]},
+            "Kind": {"type": "string", "enum": ["file", "folder"]}
+        }}});
+
+        case_colliding_enums_to_strings(&mut spec).unwrap();
+
+        let schemas = &spec["components"]["schemas"];
+        assert!(schemas["Direction"].get("enum").is_none());
+        assert_eq!(
+            schemas["Direction"]["x-box-known-values"],
+            json!(["ASC", "DESC", "asc", "desc"])
+        );
+        assert_eq!(schemas["Kind"]["enum"], json!(["file", "folder"]));
+    }
+
+    #[test]
+    fn zip_downloads_are_marked_with_the_download_host() {
+        let mut spec = json!({
+            "servers": [{"url": "https://api.box.com/2.0"}],
+            "paths": {"/zip_downloads/{id}/content": {"get": {"operationId": "zip",
+                "servers": [{"url": "https://dl.boxcloud.com/2.0"}]}}}
+        });
+
+        server_paths_into_operations(&mut spec).unwrap();
+
+        assert_eq!(
+            spec["paths"]["/2.0/zip_downloads/{id}/content"]["get"][BASE_URL_EXTENSION],
+            "download"
         );
     }
 

@@ -42,6 +42,11 @@ impl Files {
         self.root.join(FRAGMENT_PATH)
     }
 
+    /// A scratch folder for the xtask's own builds, under the workspace's target.
+    pub fn scratch(&self, name: &str) -> PathBuf {
+        self.root.join("target").join(name)
+    }
+
     /// The path of the operation list.
     pub fn operations(&self) -> PathBuf {
         self.root.join(OPERATIONS_PATH)
