@@ -27,6 +27,7 @@ use box_sdk_gen::auth::{
 };
 use box_sdk_gen::client::BoxClient;
 use box_sdk_gen::errors::BoxError;
+use box_sdk_gen::managers::users::GetUserMeQueryParams;
 use box_sdk_gen::network::{BaseUrls, NetworkSession};
 use box_sdk_gen::schemas::{
     CreateGroupTerminateSessionRequestBody, CreateUserTerminateSessionRequestBody,
@@ -75,6 +76,9 @@ struct Args {
     /// Print the batches without sending anything.
     #[arg(long)]
     dry_run: bool,
+    /// Say whose credentials are in use (Box's `GET /users/me`) before anything else.
+    #[arg(long)]
+    whoami: bool,
 }
 
 fn parse_batch_size(text: &str) -> Result<usize, String> {
@@ -158,6 +162,16 @@ async fn main() -> ExitCode {
 
 /// Runs the command; `Err` is bad input or configuration, for exit code 2.
 async fn run(args: Args) -> Result<ExitCode, String> {
+    if args.whoami
+        && args.user_ids.is_empty()
+        && args.user_logins.is_empty()
+        && args.group_ids.is_empty()
+        && args.from_file.is_none()
+    {
+        let (client, _, _sandbox) = connect().await?;
+        let client = as_user(client, &args)?;
+        return Ok(whoami(&client).await);
+    }
     let targets = read_targets(&args)?;
     let batches = plan(&targets, args.batch_size);
     if args.dry_run {
@@ -166,12 +180,10 @@ async fn run(args: Args) -> Result<ExitCode, String> {
     }
 
     let (client, place, _sandbox) = connect().await?;
-    let client = match &args.as_user {
-        Some(user_id) => client
-            .with_as_user_header(user_id)
-            .map_err(|e| format!("--as-user: {e}"))?,
-        None => client,
-    };
+    let client = as_user(client, &args)?;
+    if args.whoami && whoami(&client).await != ExitCode::SUCCESS {
+        return Ok(ExitCode::FAILURE);
+    }
     let outcomes = send(&client, &batches, !args.json).await;
 
     report(&batches, &outcomes, place, args.json);
@@ -181,6 +193,44 @@ async fn run(args: Args) -> Result<ExitCode, String> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn as_user(client: BoxClient, args: &Args) -> Result<BoxClient, String> {
+    match &args.as_user {
+        Some(user_id) => client
+            .with_as_user_header(user_id)
+            .map_err(|e| format!("--as-user: {e}")),
+        None => Ok(client),
+    }
+}
+
+/// Prints who the credentials act as, on stderr so that `--json` output stays one
+/// document.
+async fn whoami(client: &BoxClient) -> ExitCode {
+    match client
+        .users
+        .get_user_me(
+            GetUserMeQueryParams::default().with_fields(["id", "name", "login", "role"]),
+            Default::default(),
+            None,
+        )
+        .await
+    {
+        Ok(me) => {
+            eprintln!(
+                "Acting as {} ({}), user ID {}, role {}",
+                me.name.as_deref().unwrap_or("an unnamed user"),
+                me.login.as_deref().unwrap_or("no login"),
+                me.id,
+                me.role.as_deref().unwrap_or("unknown"),
+            );
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("cannot tell whose credentials these are: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// Gathers targets from the flags and the file, in that order.

@@ -7,7 +7,9 @@ use reqwest::header::{HeaderMap, HeaderValue};
 
 use crate::auth::Authentication;
 use crate::errors::BoxError;
+use crate::managers::file_metadata::FileMetadataManager;
 use crate::managers::session_termination::SessionTerminationManager;
+use crate::managers::users::UsersManager;
 use crate::network::{BaseUrls, NetworkSession};
 use crate::transport::Api;
 
@@ -38,6 +40,10 @@ use crate::transport::Api;
 pub struct BoxClient {
     /// Ends users' and groups' sessions.
     pub session_termination: SessionTerminationManager,
+    /// Users: who the credentials act as.
+    pub users: UsersManager,
+    /// Metadata on files.
+    pub file_metadata: FileMetadataManager,
     api: Api,
 }
 
@@ -75,6 +81,8 @@ impl BoxClient {
     fn from_api(api: Api) -> Self {
         Self {
             session_termination: SessionTerminationManager::new(api.clone()),
+            users: UsersManager::new(api.clone()),
+            file_metadata: FileMetadataManager::new(api.clone()),
             api,
         }
     }
@@ -181,6 +189,35 @@ impl BoxClient {
             network,
             self.api.client_headers().clone(),
         )))
+    }
+
+    /// Sends a request the crate has no operation for, such as a multipart upload,
+    /// through the client's authentication, headers, retries, timeouts and tracing,
+    /// like `makeRequest` in Box's SDKs.
+    ///
+    /// # Errors
+    /// As for every operation: an API error for an error status, and the network,
+    /// timeout, cancellation and size-limit errors.
+    ///
+    /// # Example
+    /// ```no_run
+    /// # use box_sdk_gen::client::BoxClient;
+    /// use box_sdk_gen::fetch::FetchOptions;
+    ///
+    /// # async fn run(client: BoxClient) -> Result<(), box_sdk_gen::errors::BoxError> {
+    /// let answer = client
+    ///     .make_request(FetchOptions::new("GET", "/2.0/folders/0/items").with_param("limit", "5"))
+    ///     .await?;
+    /// println!("{}", answer.json()?);
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[doc(alias = "makeRequest")]
+    pub async fn make_request(
+        &self,
+        options: crate::fetch::FetchOptions,
+    ) -> Result<crate::fetch::FetchResponse, BoxError> {
+        crate::fetch::make_request(&self.api, options).await
     }
 
     /// The network session the client sends through.

@@ -33,6 +33,7 @@
 pub mod auth;
 pub mod client;
 pub mod errors;
+pub mod fetch;
 mod generated;
 pub mod managers;
 pub mod network;

@@ -6,7 +6,9 @@
 
 pub use crate::generated::types::{
     ClientError, CreateGroupTerminateSessionRequestBody, CreateUserTerminateSessionRequestBody,
-    OAuth2Error, SessionTerminationMessage,
+    MetadataFull, MetadataInstanceValue, OAuth2Error, SessionTerminationMessage, TrackingCode,
+    UpdateFileMetadataByIdRequestBody, UpdateFileMetadataByIdRequestBodyOp,
+    UpdateFileMetadataByIdScope, UserFull, UserFullEnterprise, UserFullNotificationEmail,
 };
 
 // The token endpoints' request and answer types (`PostOAuth2Token`, `AccessToken`)
@@ -35,6 +37,46 @@ impl CreateUserTerminateSessionRequestBody {
             user_ids: user_ids.into_iter().map(Into::into).collect(),
             user_logins: user_logins.into_iter().map(Into::into).collect(),
         }
+    }
+}
+
+impl UpdateFileMetadataByIdRequestBody {
+    /// A JSON Patch operation `op` on `path`, with `value` where it takes one.
+    ///
+    /// # Example
+    /// ```
+    /// use box_sdk_gen::schemas::{
+    ///     MetadataInstanceValue, UpdateFileMetadataByIdRequestBody,
+    ///     UpdateFileMetadataByIdRequestBodyOp,
+    /// };
+    ///
+    /// let op = UpdateFileMetadataByIdRequestBody::new(
+    ///     UpdateFileMetadataByIdRequestBodyOp::Add,
+    ///     "/amount",
+    ///     Some(MetadataInstanceValue::Integer(12)),
+    /// );
+    /// assert_eq!(op.path.as_deref(), Some("/amount"));
+    /// ```
+    pub fn new(
+        op: UpdateFileMetadataByIdRequestBodyOp,
+        path: impl Into<String>,
+        value: Option<MetadataInstanceValue>,
+    ) -> Self {
+        Self {
+            op: Some(op),
+            path: Some(path.into()),
+            value,
+            from: None,
+        }
+    }
+
+    /// Replaces the string at `path` with `value`.
+    pub fn replace(path: impl Into<String>, value: impl Into<String>) -> Self {
+        Self::new(
+            UpdateFileMetadataByIdRequestBodyOp::Replace,
+            path,
+            Some(MetadataInstanceValue::String(value.into())),
+        )
     }
 }
 

@@ -4,7 +4,7 @@
 //! [`Sandbox`] is a real HTTP server (hyper, on `127.0.0.1`) running in the
 //! caller's tokio runtime. It behaves like Box for the operations this crate has:
 //! it checks the bearer token, the content type and the body of the session
-//! termination calls and answers as Box does; it serves `/oauth2/token` and
+//! termination calls and answers as Box does; it answers `GET /2.0/users/me`; it serves `/oauth2/token` and
 //! `/oauth2/revoke` for every authentication flow; it records every request; and
 //! it can be told to fail a given request with a [`Fault`]. Enabled by the
 //! `test-util` feature.
@@ -387,6 +387,9 @@ fn api(state: &State, request: &RecordedRequest) -> Answer {
     if !authorized {
         return box_error(401, "unauthorized", "Unauthorized", None);
     }
+    if (request.method.as_str(), request.path.as_str()) == ("GET", "/2.0/users/me") {
+        return json_response(200, &current_user(request.header("as-user")));
+    }
     let (field_names, empty, format) = match (request.method.as_str(), request.path.as_str()) {
         ("POST", "/2.0/users/terminate_sessions") => (
             &["user_ids", "user_logins"][..],
@@ -418,6 +421,29 @@ fn api(state: &State, request: &RecordedRequest) -> Answer {
         return box_error(400, "bad_request", empty, None);
     }
     json_response(202, &json!({ "message": TERMINATION_MESSAGE }))
+}
+
+/// The user `GET /2.0/users/me` answers with: the sandbox's administrator, or the
+/// As-User.
+fn current_user(as_user: Option<&str>) -> Value {
+    match as_user {
+        Some(id) => json!({
+            "type": "user",
+            "id": id,
+            "name": format!("Sandbox User {id}"),
+            "login": format!("user-{id}@sandbox.example"),
+            "role": "user",
+            "status": "active"
+        }),
+        None => json!({
+            "type": "user",
+            "id": "sandbox-admin",
+            "name": "Sandbox Admin",
+            "login": "admin@sandbox.example",
+            "role": "admin",
+            "status": "active"
+        }),
+    }
 }
 
 /// `/oauth2/token` and `/oauth2/revoke` for the sandbox's app.

@@ -17,10 +17,12 @@ fn the_operation_table_is_sorted_for_binary_search() {
     assert_eq!(
         ids,
         [
+            "get_users_me",
             "post_groups_terminate_sessions",
             "post_oauth2_revoke",
             "post_oauth2_token",
-            "post_users_terminate_sessions"
+            "post_users_terminate_sessions",
+            "put_files_id_metadata_id_id"
         ]
     );
 }
@@ -55,6 +57,13 @@ fn api_operations_are_authenticated_and_token_endpoints_are_not() {
         token_endpoint
     );
     assert_eq!(transport::operation_meta("not_an_operation"), api);
+    assert_eq!(
+        transport::operation_meta("put_files_id_metadata_id_id"),
+        OperationMeta {
+            content_type: Some("application/json-patch+json"),
+            ..api
+        }
+    );
 }
 
 #[test]

@@ -107,6 +107,19 @@ fn without_credentials_it_terminates_users_on_the_embedded_sandbox() {
 }
 
 #[test]
+fn whoami_says_whose_credentials_are_in_use() {
+    let output = run(&["--whoami", "--as-user", "77"], &[]);
+
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let errors = stderr(&output);
+    assert_eq!(
+        errors.lines().nth(1),
+        Some("Acting as Sandbox User 77 (user-77@sandbox.example), user ID 77, role user")
+    );
+    assert!(stdout(&output).is_empty());
+}
+
+#[test]
 fn groups_are_reported_as_json() {
     let output = run(&["--group-id", "42", "--group-id", "43", "--json"], &[]);
 

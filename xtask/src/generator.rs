@@ -39,6 +39,15 @@ const RENAMES: &[(&str, &str)] = &[
         "PostGroupsTerminateSessionsBody",
         "CreateGroupTerminateSessionRequestBody",
     ),
+    (
+        "AMetadataInstanceUpdateOperation",
+        "UpdateFileMetadataByIdRequestBody",
+    ),
+    (
+        "AMetadataInstanceUpdateOperationOp",
+        "UpdateFileMetadataByIdRequestBodyOp",
+    ),
+    ("PutFilesIdMetadataIdIdScope", "UpdateFileMetadataByIdScope"),
 ];
 
 /// The generator settings, each chosen for a reason:

@@ -84,6 +84,14 @@ pub const TRANSFORMS: &[Transform] = &[
         apply: case_colliding_enums_to_strings,
     },
     Transform {
+        name: "relax_response_constraints",
+        why: "typify turns `maxLength`, `pattern` and range constraints into types that \
+              reject values breaking them when decoding; Box's constraints describe what it \
+              accepts, and an answer that breaks one (a name longer than documented) must \
+              still decode",
+        apply: relax_response_constraints,
+    },
+    Transform {
         name: "nullable_components_to_optional_uses",
         why: "typify turns a component marked `nullable: true` at its top level into a \
               wrapper `struct X(Option<X>)` beside the struct `X`, two types with one name \
@@ -651,15 +659,23 @@ const KNOWN_VALUES_EXTENSION: &str = "x-box-known-values";
 /// responses is opened too: one Rust type serves both, and decoding what Box sends
 /// matters more than rejecting an unknown value before sending it.
 fn open_response_enums(spec: &mut Value) -> Result<(), String> {
+    for_each_response_schema_tree(spec, &mut |tree| walk_schemas(tree, &mut open_enum))
+}
+
+/// Calls `visit` on each response of every operation, and on each component that
+/// a response reaches through `$ref`s (a component that requests use too is
+/// included: one Rust type serves both).
+fn for_each_response_schema_tree(
+    spec: &mut Value,
+    visit: &mut impl FnMut(&mut Value),
+) -> Result<(), String> {
     let mut roots = BTreeSet::new();
     for (_, _, op) in slice::operations_mut(spec) {
         if let Some(responses) = op.get_mut("responses") {
             refs::direct_refs(responses, &mut roots);
-            open_enums_in(responses);
+            visit(responses);
         }
     }
-    // Response objects and headers may live in components too; their schemas are
-    // reached the same way.
     let reached: Vec<ComponentId> = refs::closure(spec, roots)?.into_iter().collect();
     for (section, name) in reached {
         if let Some(target) = spec
@@ -667,29 +683,67 @@ fn open_response_enums(spec: &mut Value) -> Result<(), String> {
             .and_then(|c| c.get_mut(&section))
             .and_then(|s| s.get_mut(&name))
         {
-            open_enums_in(target);
+            visit(target);
         }
     }
     Ok(())
 }
 
-/// Opens every enum inside `value`, walking objects and arrays.
-///
-/// `example` and `default` values are data, not schemas, and are left alone; an
-/// `enum` key is only a schema keyword when it holds an array.
-fn open_enums_in(value: &mut Value) {
+/// Calls `visit` on every schema object inside `value`, skipping `example` and
+/// `default` values, which are data.
+fn walk_schemas(value: &mut Value, visit: &mut impl FnMut(&mut Map<String, Value>)) {
     match value {
         Value::Object(map) => {
-            open_enum(map);
+            visit(map);
             for (key, child) in map.iter_mut() {
                 if key != "example" && key != "default" && key != KNOWN_VALUES_EXTENSION {
-                    open_enums_in(child);
+                    walk_schemas(child, visit);
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(open_enums_in),
+        Value::Array(items) => items.iter_mut().for_each(|item| walk_schemas(item, visit)),
         _ => {}
     }
+}
+
+/// The validation keywords typify enforces when decoding.
+const DECODE_CONSTRAINTS: &[&str] = &[
+    "maxLength",
+    "minLength",
+    "pattern",
+    "maximum",
+    "minimum",
+    "exclusiveMaximum",
+    "exclusiveMinimum",
+    "maxItems",
+    "minItems",
+    "uniqueItems",
+];
+
+/// Drops length, range and pattern constraints from everything a response reaches,
+/// keeping them in the description.
+fn relax_response_constraints(spec: &mut Value) -> Result<(), String> {
+    for_each_response_schema_tree(spec, &mut |tree| {
+        walk_schemas(tree, &mut |schema| {
+            let mut dropped = Vec::new();
+            for keyword in DECODE_CONSTRAINTS {
+                // A property named like a keyword lives under `properties`, not
+                // here; a keyword's value is never an object.
+                if let Some(value) = schema.get(*keyword).filter(|v| !v.is_object()) {
+                    dropped.push(format!("{keyword} {value}"));
+                    schema.remove(*keyword);
+                }
+            }
+            if !dropped.is_empty() {
+                let note = format!("Documented constraints: {}.", dropped.join(", "));
+                let description = match schema.get("description").and_then(Value::as_str) {
+                    Some(text) => format!("{text}\n\n{note}"),
+                    None => note,
+                };
+                schema.insert("description".into(), Value::String(description));
+            }
+        })
+    })
 }
 
 /// Replaces the `enum` of one schema object, if it has one, by its type, keeping
@@ -1160,6 +1214,32 @@ mod tests {
             spec["paths"]["/2.0/zip_downloads/{id}/content"]["get"][BASE_URL_EXTENSION],
             "download"
         );
+    }
+
+    #[test]
+    fn response_constraints_move_to_the_description_and_request_ones_stay() {
+        let mut spec = op_with_responses(json!({
+            "200": {"description": "ok", "content": {"application/json": {"schema": {
+                "$ref": "#/components/schemas/ClientError"}}}}
+        }));
+        spec["components"]["schemas"]["ClientError"] = json!({"type": "object", "properties": {
+            "name": {"type": "string", "maxLength": 50, "description": "The name."},
+            "maxLength": {"type": "integer"}
+        }});
+        spec["components"]["schemas"]["Conflict"] = json!({"type": "string", "pattern": "^a$"});
+        spec["paths"]["/x"]["post"]["requestBody"] = json!({"content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/Conflict"}}}});
+
+        relax_response_constraints(&mut spec).unwrap();
+
+        let properties = &spec["components"]["schemas"]["ClientError"]["properties"];
+        assert_eq!(
+            properties["name"],
+            json!({"type": "string",
+                   "description": "The name.\n\nDocumented constraints: maxLength 50."})
+        );
+        assert_eq!(properties["maxLength"], json!({"type": "integer"}));
+        assert_eq!(spec["components"]["schemas"]["Conflict"]["pattern"], "^a$");
     }
 
     #[test]
