@@ -1,9 +1,9 @@
 //! The raw request path: any Box endpoint, through the same transport as the
 //! generated operations.
 //!
-//! Like `makeRequest` in Box's own SDKs, [`BoxClient::make_request`]
-//! (crate::client::BoxClient::make_request) sends a request the crate has no
-//! operation for — a multipart upload, which progenitor cannot generate, or an
+//! Like `makeRequest` in Box's own SDKs,
+//! [`BoxClient::make_request`](crate::client::BoxClient::make_request) sends a
+//! request the crate has no operation for — a multipart upload, which progenitor cannot generate, or an
 //! endpoint not yet in `openapi/operations.toml` — with the client's
 //! authentication, headers, retries, timeouts, size limit and tracing.
 
