@@ -7,8 +7,10 @@
 //!
 //! Measured with criterion: sequential latency, 32 calls in flight, building a
 //! client, and a first call (connection set-up included). Then, outside criterion,
-//! the client's own CPU time per call (the calling thread's CPU clock, which the
-//! server's threads do not touch). At the end the SDK/bare ratios are printed.
+//! latency and the client's own CPU time per call (the calling thread's CPU clock,
+//! which the server's threads do not touch), in alternating blocks so that noise
+//! on a shared machine falls on both clients alike. At the end the SDK/bare ratios
+//! are printed.
 //!
 //! Run with `cargo bench --bench terminate_sessions`; BENCHMARKS.md has figures.
 
@@ -139,22 +141,71 @@ fn thread_cpu_time() -> Duration {
     Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
 }
 
-/// The client thread's CPU per call, over `calls` sequential calls of `call`.
-fn cpu_per_call<F: Future<Output = ()>>(
-    runtime: &tokio::runtime::Runtime,
-    calls: u32,
-    mut call: impl FnMut() -> F,
-) -> Duration {
+/// Per-call wall time and client-thread CPU time of one block of calls.
+type Block = (Duration, Duration);
+
+/// A client call, boxed so that differently typed clients can be measured in one
+/// loop; the box costs every variant the same.
+type Call<'a> = Box<dyn FnMut() -> std::pin::Pin<Box<dyn Future<Output = ()> + 'a>> + 'a>;
+
+/// Wall time and client-thread CPU time of `calls` sequential calls of `call`.
+fn block(runtime: &tokio::runtime::Runtime, calls: u32, call: &mut Call<'_>) -> Block {
     runtime.block_on(async {
-        for _ in 0..200 {
-            call().await;
-        }
-        let start = thread_cpu_time();
+        let (wall, cpu) = (std::time::Instant::now(), thread_cpu_time());
         for _ in 0..calls {
             call().await;
         }
-        (thread_cpu_time() - start) / calls
+        (wall.elapsed() / calls, (thread_cpu_time() - cpu) / calls)
     })
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// Measures each variant in `rounds` alternating blocks, so that a noisy
+/// neighbour slows all alike, and prints per-call medians and each variant's
+/// median ratio to the last one, the baseline.
+fn interleaved(
+    runtime: &tokio::runtime::Runtime,
+    rounds: usize,
+    calls: u32,
+    mut variants: Vec<(&str, Call<'_>)>,
+) {
+    for (_, call) in variants.iter_mut() {
+        block(runtime, 500, call);
+    }
+    let mut samples: Vec<Vec<Block>> = vec![Vec::new(); variants.len()];
+    for _ in 0..rounds {
+        for (index, (_, call)) in variants.iter_mut().enumerate() {
+            samples[index].push(block(runtime, calls, call));
+        }
+    }
+    let baseline = samples.len() - 1;
+    println!();
+    println!("sequential calls, {rounds} alternating blocks of {calls}, medians per call:");
+    for (index, (name, _)) in variants.iter().enumerate() {
+        let pick = |of: fn(&Block) -> Duration, index: usize| -> Vec<f64> {
+            samples[index].iter().map(|b| of(b).as_secs_f64()).collect()
+        };
+        let ratio = |of: fn(&Block) -> Duration| {
+            median(
+                pick(of, index)
+                    .iter()
+                    .zip(pick(of, baseline))
+                    .map(|(v, b)| v / b)
+                    .collect(),
+            )
+        };
+        println!(
+            "  {name:<28} latency {:>6.1} µs (ratio {:.3})  client CPU {:>6.1} µs (ratio {:.3})",
+            median(pick(|b| b.0, index)) * 1e6,
+            ratio(|b| b.0),
+            median(pick(|b| b.1, index)) * 1e6,
+            ratio(|b| b.1),
+        );
+    }
 }
 
 fn main() {
@@ -222,38 +273,39 @@ fn main() {
     group.finish();
     criterion.final_summary();
 
-    // Client CPU per call, each side measured twice, interleaved, so that drift
-    // on a noisy machine lands on both.
-    let calls = 20_000;
-    let mut sdk_cpu = Vec::new();
-    let mut bare_cpu = Vec::new();
-    for _ in 0..2 {
-        sdk_cpu.push(cpu_per_call(&runtime, calls, || {
-            sdk_call(&sdk, &request_body)
-        }));
-        bare_cpu.push(cpu_per_call(&runtime, calls, || {
-            bare_call(&bare, &url, &request_body)
-        }));
-    }
-    let (sdk_cpu, bare_cpu) = (median(sdk_cpu), median(bare_cpu));
-    println!();
-    println!("client CPU per call ({calls} sequential calls, thread CPU clock):");
-    println!(
-        "  sdk {:.1} µs, bare reqwest {:.1} µs, ratio {:.3}",
-        micros(sdk_cpu),
-        micros(bare_cpu),
-        sdk_cpu.as_secs_f64() / bare_cpu.as_secs_f64()
+    // Latency and client CPU per call in alternating blocks: criterion measures one
+    // client after the other, and this machine's noise moves between them. The SDK
+    // times every attempt out after 60 s by default, which costs a timer per call;
+    // bare reqwest with the same timeout shows that cost apart from the SDK's own.
+    let timed = reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let variants: Vec<(&str, Call<'_>)> = vec![
+        ("sdk", Box::new(|| Box::pin(sdk_call(&sdk, &request_body)))),
+        (
+            "bare reqwest, 60 s timeout",
+            Box::new(|| Box::pin(bare_call(&timed, &url, &request_body))),
+        ),
+        (
+            "bare reqwest (baseline)",
+            Box::new(|| Box::pin(bare_call(&bare, &url, &request_body))),
+        ),
+    ];
+    // BENCH_ROUNDS and BENCH_CALLS shorten the run, for a profiler.
+    let setting = |name: &str, default: u32| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    interleaved(
+        &runtime,
+        setting("BENCH_ROUNDS", 15) as usize,
+        setting("BENCH_CALLS", 2_000),
+        variants,
     );
     print_ratios();
-}
-
-fn median(mut values: Vec<Duration>) -> Duration {
-    values.sort();
-    values[values.len() / 2]
-}
-
-fn micros(duration: Duration) -> f64 {
-    duration.as_secs_f64() * 1e6
 }
 
 /// Awaits every future, concurrently, on the current task.

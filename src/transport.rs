@@ -118,6 +118,9 @@ struct Shared {
     /// Sent with every request: the SDK's identification, then the session's
     /// additional headers. Built once per client.
     headers: HeaderMap,
+    /// The last access token and its `Authorization` value, so that a token used
+    /// again is not formatted and validated again on every call.
+    authorization: Mutex<Option<(secrecy::SecretString, HeaderValue)>>,
 }
 
 /// The generated client with its transport: what a manager holds to call Box.
@@ -148,6 +151,7 @@ impl Api {
                 network,
                 client_headers,
                 headers,
+                authorization: Mutex::new(None),
             }),
         };
         Self {
@@ -194,8 +198,7 @@ impl Api {
         F: Fn() -> Fut,
         Fut: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
     {
-        let cancellation = cancellation.cloned().unwrap_or_default();
-        if cancellation.is_cancelled() {
+        if cancellation.is_some_and(CancellationToken::is_cancelled) {
             return Err(BoxError::cancelled());
         }
         let headers = crate::network::header_map(extra_headers)?;
@@ -225,10 +228,14 @@ impl Api {
                 None => attempts.await,
             }
         };
-        let result = tokio::select! {
-            biased;
-            () = cancellation.cancelled() => Err(BoxError::cancelled()),
-            result = bounded => result,
+        // Without a token there is nothing to wait on: the call is not wrapped.
+        let result = match cancellation {
+            Some(token) => tokio::select! {
+                biased;
+                () = token.cancelled() => Err(BoxError::cancelled()),
+                result = bounded => result,
+            },
+            None => bounded.await,
         };
 
         span.record("duration_ms", started.elapsed().as_millis() as u64);
@@ -255,7 +262,7 @@ impl Api {
         loop {
             attempt += 1;
             span.record("attempts", attempt);
-            let context = CallContext::new(headers.clone());
+            let context = Arc::new(CallContext::new(headers.clone()));
             let started = Instant::now();
             let (result, seen) = CALL
                 .scope(context, async {
@@ -263,10 +270,11 @@ impl Api {
                         Some(limit) => tokio::time::timeout(limit, send()).await.map_err(|_| limit),
                         None => Ok(send().await),
                     };
-                    (result, CALL.with(CallContext::take_seen))
+                    (result, CALL.with(|call| call.take_seen()))
                 })
                 .await;
             let method = seen.method.clone().unwrap_or_default();
+            let method = method.as_str();
 
             let error = match result {
                 Ok(Ok(value)) => {
@@ -274,7 +282,7 @@ impl Api {
                     record_answer(&span, attempt, status, value.headers(), started);
                     let retry_after = header_text(value.headers(), header::RETRY_AFTER);
                     let context = RetryContext {
-                        method: &method,
+                        method,
                         attempt,
                         network_failures,
                         outcome: AttemptOutcome::Response {
@@ -323,7 +331,7 @@ impl Api {
                 network_failures += 1;
             }
             let context = RetryContext {
-                method: &method,
+                method,
                 attempt,
                 network_failures,
                 outcome,
@@ -439,9 +447,10 @@ fn record_answer(
     started: Instant,
 ) {
     span.record("status", status);
-    let request_id = header_text(headers, "box-request-id");
-    if let Some(id) = &request_id {
-        span.record("request_id", id.as_str());
+    if !span.is_disabled()
+        && let Some(id) = headers.get("box-request-id").and_then(|v| v.to_str().ok())
+    {
+        span.record("request_id", id);
     }
     tracing::debug!(
         attempt,
@@ -477,7 +486,9 @@ fn header_text(headers: &HeaderMap, name: impl header::AsHeaderName) -> Option<S
 
 tokio::task_local! {
     /// What the hooks need to know about the attempt they run in.
-    static CALL: CallContext;
+    // An `Arc`, because tokio swaps a task-local in and out on every poll: a
+    // pointer is cheaper to move than the context.
+    static CALL: Arc<CallContext>;
 }
 
 /// One attempt's state, shared between the transport and the hooks.
@@ -490,7 +501,7 @@ struct CallContext {
 /// What the hooks saw during one attempt.
 #[derive(Default)]
 struct Seen {
-    method: Option<String>,
+    method: Option<reqwest::Method>,
     response: Option<(u16, HeaderMap)>,
     /// Why the access token could not be had; the hook can only return a string.
     auth_error: Option<BoxError>,
@@ -540,7 +551,7 @@ impl ClientHooks<Transport> for generated::Client {
             None
         };
 
-        let method = request.method().as_str().to_string();
+        let method = request.method().clone();
         let headers = request.headers_mut();
         // progenitor sends the spec's `info.version` as `api-version` on every
         // request. Box's own SDKs send no such header and Box does not read it.
@@ -598,8 +609,17 @@ impl ClientHooks<Transport> for generated::Client {
         _info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
         if let Ok(response) = result {
-            let answer = (response.status().as_u16(), response.headers().clone());
-            let _ = CALL.try_with(|call| call.update(|seen| seen.response = Some(answer)));
+            // Error mapping needs the headers of an error answer only; a success's
+            // status is enough, and copying its headers on every call is not free.
+            let status = response.status();
+            let headers = if status.is_success() {
+                HeaderMap::new()
+            } else {
+                response.headers().clone()
+            };
+            let _ = CALL.try_with(|call| {
+                call.update(|seen| seen.response = Some((status.as_u16(), headers)))
+            });
         }
         Ok(())
     }
@@ -611,12 +631,20 @@ async fn authorization(shared: &Shared) -> Result<HeaderValue, BoxError> {
     use secrecy::ExposeSecret;
 
     let token = shared.auth.retrieve_token(&shared.network).await?;
-    let mut value =
-        HeaderValue::from_str(&format!("Bearer {}", token.access_token().expose_secret()))
-            .map_err(|_| {
-                BoxError::configuration("the access token has characters HTTP cannot carry")
-            })?;
+    let secret = token.access_token().expose_secret();
+    if let Ok(cache) = shared.authorization.lock()
+        && let Some((cached, value)) = cache.as_ref()
+        && cached.expose_secret() == secret
+    {
+        return Ok(value.clone());
+    }
+    let mut value = HeaderValue::from_str(&format!("Bearer {secret}")).map_err(|_| {
+        BoxError::configuration("the access token has characters HTTP cannot carry")
+    })?;
     value.set_sensitive(true);
+    if let Ok(mut cache) = shared.authorization.lock() {
+        *cache = Some((token.access_token().clone(), value.clone()));
+    }
     Ok(value)
 }
 
@@ -624,19 +652,17 @@ async fn authorization(shared: &Shared) -> Result<HeaderValue, BoxError> {
 ///
 /// The generated code reads whole bodies into memory; with this, a body over the
 /// limit fails with `LengthLimitError` at the chunk that crosses it, and one that
-/// declares a larger `Content-Length` fails at its first chunk.
+/// declares a larger `Content-Length` fails at its first chunk. A body whose
+/// declared length is within the limit is left as it is: HTTP framing stops it at
+/// that length, and re-wrapping it would cost every call.
 fn limit_body(response: reqwest::Response, limit: usize) -> reqwest::Response {
+    let limit = match response.content_length() {
+        Some(length) if length <= limit as u64 => return response,
+        Some(_) => 0,
+        None => limit,
+    };
     let response: http::Response<reqwest::Body> = response.into();
     let (parts, body) = response.into_parts();
-    let declared = parts
-        .headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    let limit = match declared {
-        Some(length) if length > limit as u64 => 0,
-        _ => limit,
-    };
     let body = reqwest::Body::wrap(http_body_util::Limited::new(body, limit));
     reqwest::Response::from(http::Response::from_parts(parts, body))
 }
