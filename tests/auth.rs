@@ -28,15 +28,7 @@ const JWT_PUBLIC_KEY: &str = include_str!("fixtures/jwt_test_key.pub.pem");
 /// A session on `base_url` with retries off and no timers, so that it also works
 /// under a paused clock while a real socket is busy.
 fn session(base_url: &str) -> NetworkSession {
-    NetworkSession::builder()
-        .base_urls(BaseUrls::default().with_base_url(base_url))
-        .http_client(
-            reqwest::Client::builder()
-                .pool_idle_timeout(None)
-                .build()
-                .unwrap(),
-        )
-        .attempt_timeout(None)
+    common::timerless_session(BaseUrls::default().with_base_url(base_url))
         .retry_strategy(BoxRetryStrategy::builder().max_attempts(1).build())
         .build()
         .unwrap()

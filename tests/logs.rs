@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use box_sdk_gen::auth::BoxDeveloperTokenAuth;
 use box_sdk_gen::client::BoxClient;
-use box_sdk_gen::network::{BaseUrls, NetworkSession};
+use box_sdk_gen::network::BaseUrls;
 use box_sdk_gen::schemas::CreateUserTerminateSessionRequestBody;
 use common::{Reply, ScriptedServer, TOKEN};
 use tracing_subscriber::fmt::format::FmtSpan;
@@ -54,15 +54,7 @@ async fn a_retried_call_logs_its_span_attempts_and_retry_without_secrets_or_bodi
             .header("box-request-id", "req-final"),
     ])
     .await;
-    let session = NetworkSession::builder()
-        .base_urls(BaseUrls::default().with_base_url(&server.base_url))
-        .http_client(
-            reqwest::Client::builder()
-                .pool_idle_timeout(None)
-                .build()
-                .unwrap(),
-        )
-        .attempt_timeout(None)
+    let session = common::timerless_session(BaseUrls::default().with_base_url(&server.base_url))
         .build()
         .unwrap();
     let client = BoxClient::with_network_session(BoxDeveloperTokenAuth::new(TOKEN), session)

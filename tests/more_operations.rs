@@ -21,15 +21,7 @@ use common::{Reply, ScriptedServer, TOKEN};
 use serde_json::json;
 
 fn client(server: &ScriptedServer) -> BoxClient {
-    let session = NetworkSession::builder()
-        .base_urls(BaseUrls::default().with_base_url(&server.base_url))
-        .http_client(
-            reqwest::Client::builder()
-                .pool_idle_timeout(None)
-                .build()
-                .unwrap(),
-        )
-        .attempt_timeout(None)
+    let session = common::timerless_session(BaseUrls::default().with_base_url(&server.base_url))
         .build()
         .unwrap();
     BoxClient::with_network_session(BoxDeveloperTokenAuth::new(TOKEN), session)

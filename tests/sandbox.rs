@@ -1,6 +1,8 @@
 //! The embedded sandbox behaves like Box for the crate's operations and auth flows,
 //! records requests, and fails the requests it is told to.
 
+mod common;
+
 use std::time::Duration;
 
 use box_sdk_gen::auth::{Authentication, BoxCcgAuth, BoxJwtAuth, BoxOAuth, JwtConfig};
@@ -207,15 +209,7 @@ async fn a_scripted_429_and_5xx_are_retried_until_box_accepts() {
     sandbox.fail_request(2, Fault::status(503, "unavailable", "Unavailable"));
     let client = BoxClient::with_network_session(
         box_sdk_gen::auth::BoxDeveloperTokenAuth::new(testing::DEVELOPER_TOKEN),
-        NetworkSession::builder()
-            .base_urls(sandbox.base_urls())
-            .http_client(
-                reqwest::Client::builder()
-                    .pool_idle_timeout(None)
-                    .build()
-                    .unwrap(),
-            )
-            .attempt_timeout(None)
+        common::timerless_session(sandbox.base_urls())
             .build()
             .unwrap(),
     );
@@ -238,14 +232,7 @@ async fn a_slow_answer_runs_into_the_attempt_timeout_and_is_retried() {
     sandbox.fail_next(Fault::slow(Duration::from_secs(120)));
     let client = BoxClient::with_network_session(
         box_sdk_gen::auth::BoxDeveloperTokenAuth::new(testing::DEVELOPER_TOKEN),
-        NetworkSession::builder()
-            .base_urls(sandbox.base_urls())
-            .http_client(
-                reqwest::Client::builder()
-                    .pool_idle_timeout(None)
-                    .build()
-                    .unwrap(),
-            )
+        common::timerless_session(sandbox.base_urls())
             .attempt_timeout(Some(Duration::from_secs(10)))
             .build()
             .unwrap(),

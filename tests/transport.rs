@@ -70,14 +70,7 @@ fn session(
     base_url: &str,
     configure: impl FnOnce(NetworkSessionBuilder) -> NetworkSessionBuilder,
 ) -> NetworkSession {
-    let http = reqwest::Client::builder()
-        .pool_idle_timeout(None)
-        .build()
-        .unwrap();
-    let builder = NetworkSession::builder()
-        .base_urls(BaseUrls::default().with_base_url(base_url))
-        .http_client(http)
-        .attempt_timeout(None);
+    let builder = common::timerless_session(BaseUrls::default().with_base_url(base_url));
     configure(builder).build().unwrap()
 }
 

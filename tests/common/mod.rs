@@ -32,6 +32,20 @@ pub fn client_with(
     BoxClient::with_network_session(BoxDeveloperTokenAuth::new(TOKEN), session)
 }
 
+/// A session builder on `base_urls` with no timers: no idle-pool timer in the HTTP
+/// client and no attempt timeout. Under a paused clock, a pending timer lets time
+/// jump while a real socket is still busy; tests that want a timeout set one.
+pub fn timerless_session(base_urls: BaseUrls) -> NetworkSessionBuilder {
+    let http = reqwest::Client::builder()
+        .pool_idle_timeout(None)
+        .build()
+        .unwrap();
+    NetworkSession::builder()
+        .base_urls(base_urls)
+        .http_client(http)
+        .attempt_timeout(None)
+}
+
 /// One request as it arrived on the socket.
 #[derive(Debug)]
 pub struct RawRequest {
