@@ -6,9 +6,10 @@ use std::sync::Arc;
 
 use secrecy::{ExposeSecret, SecretString};
 
+use super::server_app::{ServerApp, server_app_authentication};
 use super::token_endpoint::{request_token, token_request};
 use super::token_storage::TokenCache;
-use super::{AccessToken, Authentication, BoxFuture, InMemoryTokenStorage, TokenStorage};
+use super::{AccessToken, InMemoryTokenStorage, TokenStorage};
 use crate::errors::BoxError;
 use crate::generated::types::{PostOAuth2TokenBoxSubjectType, PostOAuth2TokenGrantType};
 use crate::network::NetworkSession;
@@ -128,6 +129,16 @@ impl BoxCcgAuth {
         config.token_storage = Arc::new(InMemoryTokenStorage::new());
         Self::new(config)
     }
+}
+
+impl ServerApp for BoxCcgAuth {
+    fn cache(&self) -> &TokenCache {
+        &self.cache
+    }
+
+    fn credentials(&self) -> (&str, &SecretString) {
+        (&self.config.client_id, &self.config.client_secret)
+    }
 
     async fn fetch(&self, network_session: &NetworkSession) -> Result<AccessToken, BoxError> {
         let (subject_type, subject_id) = match &self.config.subject {
@@ -149,34 +160,4 @@ impl BoxCcgAuth {
     }
 }
 
-impl Authentication for BoxCcgAuth {
-    fn retrieve_token<'a>(
-        &'a self,
-        network_session: &'a NetworkSession,
-    ) -> BoxFuture<'a, Result<AccessToken, BoxError>> {
-        Box::pin(self.cache.token(|_| self.fetch(network_session)))
-    }
-
-    fn can_refresh(&self) -> bool {
-        true
-    }
-
-    fn refresh_token<'a>(
-        &'a self,
-        network_session: &'a NetworkSession,
-    ) -> BoxFuture<'a, Result<AccessToken, BoxError>> {
-        Box::pin(self.cache.refresh(|_| self.fetch(network_session)))
-    }
-
-    fn revoke_token<'a>(
-        &'a self,
-        network_session: &'a NetworkSession,
-    ) -> BoxFuture<'a, Result<(), BoxError>> {
-        Box::pin(super::oauth::revoke_stored(
-            &self.cache,
-            network_session,
-            &self.config.client_id,
-            &self.config.client_secret,
-        ))
-    }
-}
+server_app_authentication!(BoxCcgAuth);

@@ -1,12 +1,13 @@
 //! JWT: a server app authenticating with a signed assertion, from the config JSON
 //! the Box Developer Console hands out.
 
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 
 use super::jwt_config::JwtConfig;
+use super::server_app::{ServerApp, server_app_authentication};
 use super::token_endpoint::{TOKEN_AUDIENCE, request_token, token_request};
 use super::token_storage::{TokenCache, now};
-use super::{AccessToken, Authentication, BoxFuture, InMemoryTokenStorage, TokenStorage};
+use super::{AccessToken, InMemoryTokenStorage, TokenStorage};
 use crate::errors::BoxError;
 use crate::generated::types::PostOAuth2TokenGrantType;
 use crate::network::NetworkSession;
@@ -61,6 +62,16 @@ impl BoxJwtAuth {
     pub fn with_enterprise_subject(&self, enterprise_id: impl Into<String>) -> Self {
         Self::new(self.config.with_enterprise_subject(enterprise_id))
     }
+}
+
+impl ServerApp for BoxJwtAuth {
+    fn cache(&self) -> &TokenCache {
+        &self.cache
+    }
+
+    fn credentials(&self) -> (&str, &SecretString) {
+        (self.config.client_id(), self.config.client_secret())
+    }
 
     async fn fetch(&self, network_session: &NetworkSession) -> Result<AccessToken, BoxError> {
         let assertion = self.config.assertion(TOKEN_AUDIENCE, now())?;
@@ -73,34 +84,4 @@ impl BoxJwtAuth {
     }
 }
 
-impl Authentication for BoxJwtAuth {
-    fn retrieve_token<'a>(
-        &'a self,
-        network_session: &'a NetworkSession,
-    ) -> BoxFuture<'a, Result<AccessToken, BoxError>> {
-        Box::pin(self.cache.token(|_| self.fetch(network_session)))
-    }
-
-    fn can_refresh(&self) -> bool {
-        true
-    }
-
-    fn refresh_token<'a>(
-        &'a self,
-        network_session: &'a NetworkSession,
-    ) -> BoxFuture<'a, Result<AccessToken, BoxError>> {
-        Box::pin(self.cache.refresh(|_| self.fetch(network_session)))
-    }
-
-    fn revoke_token<'a>(
-        &'a self,
-        network_session: &'a NetworkSession,
-    ) -> BoxFuture<'a, Result<(), BoxError>> {
-        Box::pin(super::oauth::revoke_stored(
-            &self.cache,
-            network_session,
-            self.config.client_id(),
-            self.config.client_secret(),
-        ))
-    }
-}
+server_app_authentication!(BoxJwtAuth);

@@ -31,6 +31,7 @@ mod ccg;
 mod jwt;
 pub mod jwt_config;
 mod oauth;
+mod server_app;
 mod token_endpoint;
 mod token_storage;
 
