@@ -292,7 +292,13 @@ fn main() {
             Box::new(|| Box::pin(bare_call(&bare, &url, &request_body))),
         ),
     ];
-    // BENCH_ROUNDS and BENCH_CALLS shorten the run, for a profiler.
+    // BENCH_ROUNDS and BENCH_CALLS shorten the run, and BENCH_ONLY keeps the
+    // variants whose name starts with it, for a profiler or strace.
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    let variants = variants
+        .into_iter()
+        .filter(|(name, _)| name.starts_with(only.as_str()))
+        .collect();
     let setting = |name: &str, default: u32| {
         std::env::var(name)
             .ok()

@@ -214,8 +214,12 @@ impl Api {
         );
         let started = Instant::now();
 
-        let attempts = self.attempts(&headers, &send).instrument(span.clone());
+        // Pinned in place, and awaited through a pointer below: moved into the
+        // timeout or the select by value, the attempts' future (kilobytes: it
+        // holds the request in flight) would be copied, and stored twice.
+        let mut attempts = std::pin::pin!(self.attempts(&headers, &send).instrument(span.clone()));
         let bounded = async {
+            let attempts = attempts.as_mut();
             match self.network().deadline() {
                 Some(deadline) => tokio::time::timeout(deadline, attempts)
                     .await
@@ -266,9 +270,13 @@ impl Api {
             let started = Instant::now();
             let (result, seen) = CALL
                 .scope(context, async {
+                    // Pinned in place for the same reason as the attempts' future.
+                    let operation = std::pin::pin!(send());
                     let result = match network.attempt_timeout() {
-                        Some(limit) => tokio::time::timeout(limit, send()).await.map_err(|_| limit),
-                        None => Ok(send().await),
+                        Some(limit) => tokio::time::timeout(limit, operation)
+                            .await
+                            .map_err(|_| limit),
+                        None => Ok(operation.await),
                     };
                     (result, CALL.with(|call| call.take_seen()))
                 })
@@ -553,9 +561,8 @@ impl ClientHooks<Transport> for generated::Client {
 
         let method = request.method().clone();
         let headers = request.headers_mut();
-        // progenitor sends the spec's `info.version` as `api-version` on every
-        // request. Box's own SDKs send no such header and Box does not read it.
-        headers.remove("api-version");
+        // progenitor's `api-version` header is removed from the generated code
+        // (`xtask/src/generator.rs`), so nothing needs removing here.
         for (name, value) in &shared.headers {
             headers.insert(name, value.clone());
         }

@@ -17,11 +17,79 @@ pub fn generate(json: &serde_json::Value, schemars: bool) -> Result<String, Stri
     let client = generator
         .generate_tokens(&spec)
         .map_err(|e| format!("progenitor cannot generate a client: {e}"))?;
-    let file: syn::File = syn::parse2(client)
+    let mut file: syn::File = syn::parse2(client)
         .map_err(|e| format!("progenitor generated code that does not parse: {e}"))?;
+    syn::visit_mut::VisitMut::visit_file_mut(&mut DropApiVersionHeader, &mut file);
     let mut code = prettyplease::unparse(&file);
     code.push_str(&operation_table(json));
     Ok(code)
+}
+
+/// Removes the `api-version` header progenitor adds to every request.
+///
+/// progenitor sends the spec's `info.version` (`2024.0`) as `api-version` with
+/// each operation. Box does not read it and its own SDKs do not send it. Removed
+/// here rather than in the transport: a header inserted and then removed again
+/// costs every call.
+struct DropApiVersionHeader;
+
+impl syn::visit_mut::VisitMut for DropApiVersionHeader {
+    fn visit_block_mut(&mut self, block: &mut syn::Block) {
+        let before = block.stmts.len();
+        block.stmts.retain(|stmt| !is_api_version_append(stmt));
+        if block.stmts.len() < before {
+            // The header map was sized for the header: one less, so that an
+            // operation with no other headers allocates nothing for them.
+            for stmt in &mut block.stmts {
+                shrink_header_map_capacity(stmt);
+            }
+        }
+        syn::visit_mut::visit_block_mut(self, block);
+    }
+}
+
+/// In `let mut header_map = HeaderMap::with_capacity(N);`, makes `N` one less.
+fn shrink_header_map_capacity(stmt: &mut syn::Stmt) {
+    let syn::Stmt::Local(syn::Local {
+        pat: syn::Pat::Ident(name),
+        init: Some(init),
+        ..
+    }) = stmt
+    else {
+        return;
+    };
+    let syn::Expr::Call(call) = init.expr.as_mut() else {
+        return;
+    };
+    let is_with_capacity = matches!(call.func.as_ref(), syn::Expr::Path(path)
+        if path.path.segments.last().is_some_and(|s| s.ident == "with_capacity"));
+    if name.ident != "header_map" || !is_with_capacity {
+        return;
+    }
+    if let Some(syn::Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Int(capacity),
+        ..
+    })) = call.args.first_mut()
+        && let Ok(n) = capacity.base10_parse::<usize>()
+    {
+        *capacity = syn::LitInt::new(&format!("{}usize", n.saturating_sub(1)), capacity.span());
+    }
+}
+
+/// Whether `stmt` is `header_map.append(HeaderName::from_static("api-version"), ..)`.
+fn is_api_version_append(stmt: &syn::Stmt) -> bool {
+    let syn::Stmt::Expr(syn::Expr::MethodCall(call), _) = stmt else {
+        return false;
+    };
+    let Some(syn::Expr::Call(name)) = call.args.first() else {
+        return false;
+    };
+    call.method == "append"
+        && matches!(
+            name.args.first(),
+            Some(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(text), .. }))
+                if text.value() == "api-version"
+        )
 }
 
 /// Generated type names replaced by the names Box's own SDKs document.
@@ -173,4 +241,45 @@ pub fn operation_table(spec: &serde_json::Value) -> String {
          {}];\n",
         entries.concat()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fragment() -> serde_json::Value {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/box-openapi.json");
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn generated_operations_send_no_api_version_header() {
+        let spec = fragment();
+        // progenitor would add it: the fragment has the version it sends.
+        assert_eq!(spec["info"]["version"], "2024.0");
+        let code = generate(&spec, false).unwrap();
+        assert!(!code.contains("\"api-version\""));
+        // The rest of each operation's header handling is kept.
+        assert!(code.contains("pub async fn post_users_terminate_sessions"));
+        assert!(code.contains(".headers(header_map)"));
+        // Sized for no header at all where the operation has none.
+        assert!(code.contains("HeaderMap::with_capacity(0usize)"));
+    }
+
+    #[test]
+    fn only_the_api_version_append_is_dropped() {
+        let mut block: syn::Block = syn::parse_quote!({
+            let mut header_map = HeaderMap::with_capacity(2usize);
+            header_map.append(HeaderName::from_static("api-version"), v());
+            header_map.append(HeaderName::from_static("if-match"), v());
+            other.append(1);
+        });
+        syn::visit_mut::VisitMut::visit_block_mut(&mut DropApiVersionHeader, &mut block);
+        assert_eq!(block.stmts.len(), 3);
+        let kept = prettyplease::unparse(&syn::parse_quote!(
+            fn f() #block
+        ));
+        assert!(kept.contains("if-match") && !kept.contains("api-version"));
+        assert!(kept.contains("HeaderMap::with_capacity(1usize)"), "{kept}");
+    }
 }
