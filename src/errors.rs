@@ -17,6 +17,11 @@ use serde_json::Value;
 /// holding a whole HTML page.
 const BODY_PREVIEW_CHARS: usize = 256;
 
+/// How many bytes of text a preview redacts and folds. It is far more than
+/// [`BODY_PREVIEW_CHARS`] because an HTML page's indentation folds away, yet small
+/// enough that previewing a body of the largest size read stays cheap.
+const BODY_PREVIEW_WINDOW_BYTES: usize = 16 * 1024;
+
 /// What went wrong, for matching. More kinds may be added.
 ///
 /// # Example
@@ -495,55 +500,114 @@ fn redact_value(value: &mut Value) {
 
 /// The start of `body` as text, with secrets redacted: values under sensitive keys
 /// in JSON, and in `key=value` or `"key": "value"` pairs of any other text.
+///
+/// Only the first [`BODY_PREVIEW_WINDOW_BYTES`] of text are redacted and folded, so a
+/// preview of a 16 MiB error page costs no more than one of a small page.
 pub(crate) fn body_preview(body: &[u8]) -> String {
-    let text = match serde_json::from_slice::<Value>(body) {
+    let (text, cut) = match serde_json::from_slice::<Value>(body) {
         Ok(mut value) => {
             redact_value(&mut value);
-            value.to_string()
+            json_prefix(&value)
         }
-        Err(_) => redact_pairs(&String::from_utf8_lossy(body)),
+        Err(_) => {
+            let end = utf8_prefix_len(body, BODY_PREVIEW_WINDOW_BYTES);
+            let window = String::from_utf8_lossy(&body[..end]);
+            (redact_pairs(&window), end < body.len())
+        }
     };
     // An HTML page is mostly layout: fold its runs of white space.
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     match text.char_indices().nth(BODY_PREVIEW_CHARS) {
         Some((end, _)) => format!("{}…", &text[..end]),
+        None if cut => format!("{text}…"),
         None => text,
     }
 }
 
+/// The length of the longest prefix of `bytes` of at most `max` bytes that does not
+/// end inside a UTF-8 character, so that the cut does not show up as `�`.
+fn utf8_prefix_len(bytes: &[u8], max: usize) -> usize {
+    if bytes.len() <= max {
+        return bytes.len();
+    }
+    let mut end = max;
+    // A character has at most three continuation bytes; past that the text is not
+    // UTF-8 anyway and the lossy decoding marks it.
+    while end > 0 && max - end < 3 && bytes[end] & 0b1100_0000 == 0b1000_0000 {
+        end -= 1;
+    }
+    end
+}
+
+/// The start of `value` serialized, at most [`BODY_PREVIEW_WINDOW_BYTES`] long, and
+/// whether it was cut. Serializing stops at the limit instead of writing out a body
+/// of many MiB only to keep its first characters.
+fn json_prefix(value: &Value) -> (String, bool) {
+    struct Prefix(Vec<u8>);
+
+    impl std::io::Write for Prefix {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let room = BODY_PREVIEW_WINDOW_BYTES - self.0.len();
+            if room == 0 {
+                // The error ends the serialization; the caller reads it as a cut.
+                return Err(std::io::ErrorKind::WriteZero.into());
+            }
+            let taken = buf.len().min(room);
+            self.0.extend_from_slice(&buf[..taken]);
+            Ok(taken)
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    let mut prefix = Prefix(Vec::new());
+    let cut = serde_json::to_writer(&mut prefix, value).is_err();
+    let bytes = prefix.0;
+    let valid = match std::str::from_utf8(&bytes) {
+        Ok(_) => bytes.len(),
+        Err(e) => e.valid_up_to(),
+    };
+    (String::from_utf8_lossy(&bytes[..valid]).into_owned(), cut)
+}
+
 /// Redacts the value after each sensitive name followed by `=` or `:` in free text.
+///
+/// A value that runs to the end of `text` is redacted whole, so a secret cut off by
+/// the preview window never shows in part.
 fn redact_pairs(text: &str) -> String {
     let lower = text.to_ascii_lowercase();
+    let lower = lower.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
-    let mut search_from = 0;
-    while let Some((start, name)) = SENSITIVE_NAMES
-        .iter()
-        .filter_map(|name| {
-            lower[search_from..]
-                .find(name)
-                .map(|i| (search_from + i, *name))
-        })
-        .min_by_key(|(i, _)| *i)
-    {
-        let mut cursor = start + name.len();
-        let rest = &text[cursor..];
-        let trimmed = rest.trim_start_matches(['"', '\'', ' ']);
-        cursor += rest.len() - trimmed.len();
-        if !trimmed.starts_with(['=', ':']) {
-            search_from = start + name.len();
+    let mut at = 0;
+    // One pass over the text, trying the names at each position, keeps the cost
+    // linear in its length; searching the rest of the text for every name after
+    // each match made it grow with the square of the length.
+    while at < text.len() {
+        let Some(name) = SENSITIVE_NAMES
+            .iter()
+            .find(|name| lower[at..].starts_with(name.as_bytes()))
+        else {
+            at += 1;
             continue;
-        }
-        cursor += 1;
-        let value = &text[cursor..];
-        let value_start = cursor + (value.len() - value.trim_start_matches([' ', '"', '\'']).len());
+        };
+        // The names are ASCII, so both ends of a match are character boundaries.
+        let after_name = at + name.len();
+        let trimmed = text[after_name..].trim_start_matches(['"', '\'', ' ']);
+        let Some(value) = trimmed.strip_prefix(['=', ':']) else {
+            at = after_name;
+            continue;
+        };
+        let value_start = text.len() - value.trim_start_matches([' ', '"', '\'']).len();
         let value_end = text[value_start..]
             .find(['&', '"', '\'', ',', ';', ' ', '\n', '\r', '<', '}'])
             .map_or(text.len(), |i| value_start + i);
         out.push_str(&text[copied..value_start]);
         out.push_str(REDACTED);
         copied = value_end;
-        search_from = value_end.max(start + name.len());
+        at = value_end.max(after_name);
     }
     out.push_str(&text[copied..]);
     out
@@ -626,5 +690,47 @@ mod tests {
         assert!(!debug.contains("SECRET"), "{debug}");
         assert!(debug.contains("\"set-cookie\": \"[redacted]\""), "{debug}");
         assert!(debug.contains("\"box-request-id\": \"req-1\""), "{debug}");
+    }
+
+    #[test]
+    fn a_multi_mib_text_body_full_of_secrets_previews_redacted_and_short() {
+        let body = "token=abcdef0123456789&".repeat(200_000);
+
+        let preview = body_preview(body.as_bytes());
+
+        let mut expected: String = "token=[redacted]&".repeat(20).chars().take(256).collect();
+        expected.push('…');
+        assert_eq!(preview, expected);
+    }
+
+    #[test]
+    fn a_secret_cut_by_the_preview_window_is_redacted_whole() {
+        let padding = " ".repeat(BODY_PREVIEW_WINDOW_BYTES - "x token=SE".len());
+        let body = format!("{padding}x token=SE{}", "CRET".repeat(100));
+
+        let preview = body_preview(body.as_bytes());
+
+        assert_eq!(preview, "x token=[redacted]…");
+    }
+
+    #[test]
+    fn the_preview_window_does_not_split_a_character() {
+        let body = format!("{}é and more", " ".repeat(BODY_PREVIEW_WINDOW_BYTES - 1));
+
+        let preview = body_preview(body.as_bytes());
+
+        assert_eq!(preview, "…");
+    }
+
+    #[test]
+    fn a_large_json_body_is_serialized_only_as_far_as_the_preview_window() {
+        let items = vec![Value::String("é".repeat(100)); 100_000];
+        let value = serde_json::json!({ "entries": items });
+
+        let (text, cut) = json_prefix(&value);
+
+        assert!(cut);
+        assert!(text.len() <= BODY_PREVIEW_WINDOW_BYTES, "{}", text.len());
+        assert!(text.starts_with(r#"{"entries":["ééé"#), "{text}");
     }
 }

@@ -7,6 +7,7 @@
 //! per host serves every operation.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -177,7 +178,7 @@ impl BaseUrls {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct NetworkSession {
     base_urls: BaseUrls,
     additional_headers: HeaderMap,
@@ -267,6 +268,22 @@ impl NetworkSession {
     }
 }
 
+// The HTTP client is left out: its `Debug` prints its default headers and proxy URLs,
+// which a caller may have filled with credentials without marking them sensitive.
+// The additional headers went through `header`, so their secrets print as `Sensitive`.
+impl fmt::Debug for NetworkSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NetworkSession")
+            .field("base_urls", &self.base_urls)
+            .field("additional_headers", &self.additional_headers)
+            .field("retry_strategy", &self.retry_strategy)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("deadline", &self.deadline)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Builds a [`NetworkSession`]; every setting has Box's default.
 ///
 /// # Example
@@ -279,7 +296,6 @@ impl NetworkSession {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug)]
 #[must_use]
 pub struct NetworkSessionBuilder {
     base_urls: BaseUrls,
@@ -304,6 +320,43 @@ impl Default for NetworkSessionBuilder {
             deadline: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
+    }
+}
+
+// The headers are still plain strings here, so sensitive values are hidden by name;
+// the HTTP client is left out for the reason given at `NetworkSession`'s `Debug`.
+impl fmt::Debug for NetworkSessionBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: BTreeMap<&str, &dyn fmt::Debug> = self
+            .additional_headers
+            .iter()
+            .map(|(name, value)| {
+                let shown: &dyn fmt::Debug = if is_sensitive_header_name(name) {
+                    &Sensitive
+                } else {
+                    value
+                };
+                (name.as_str(), shown)
+            })
+            .collect();
+        f.debug_struct("NetworkSessionBuilder")
+            .field("base_urls", &self.base_urls)
+            .field("additional_headers", &headers)
+            .field("retry_strategy", &self.retry_strategy)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("deadline", &self.deadline)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Stands for a header value in `Debug`, printed as `http` prints a sensitive one.
+struct Sensitive;
+
+impl fmt::Debug for Sensitive {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Sensitive")
     }
 }
 
@@ -416,17 +469,50 @@ where
     Ok(map)
 }
 
-/// Checks that `name: value` can be sent as an HTTP header.
+/// Checks that `name: value` can be sent as an HTTP header, and marks the value
+/// sensitive when [`is_sensitive_header_name`] says the name carries a secret.
 pub(crate) fn header(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), BoxError> {
     let parsed_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
         BoxError::invalid_argument(format!("`{name}` is not a valid HTTP header name"))
     })?;
-    let parsed_value = HeaderValue::from_str(value).map_err(|_| {
+    let mut parsed_value = HeaderValue::from_str(value).map_err(|_| {
         BoxError::invalid_argument(format!(
             "the value of the `{name}` header has characters HTTP cannot carry"
         ))
     })?;
+    if is_sensitive_header_name(parsed_name.as_str()) {
+        parsed_value.set_sensitive(true);
+    }
     Ok((parsed_name, parsed_value))
+}
+
+/// Parts of header names, compared without case, whose values are taken for
+/// secrets. `auth` covers `authorization`, `proxy-authorization` and
+/// `www-authenticate`; `cookie` covers `set-cookie`; `key` covers `x-api-key`.
+const SENSITIVE_HEADER_NAME_PARTS: &[&str] = &[
+    "auth",
+    "cookie",
+    "credential",
+    "key",
+    "passphrase",
+    "password",
+    "secret",
+    "session",
+    "token",
+];
+
+/// Whether the value of the header `name` may be a secret: whether the name holds
+/// one of [`SENSITIVE_HEADER_NAME_PARTS`].
+///
+/// The rule errs towards hiding, since a value wrongly marked sensitive costs
+/// little: it prints as `Sensitive` in `Debug` and stays out of HTTP/2's header
+/// compression table, and it is sent all the same.
+fn is_sensitive_header_name(name: &str) -> bool {
+    SENSITIVE_HEADER_NAME_PARTS.iter().any(|part| {
+        name.as_bytes()
+            .windows(part.len())
+            .any(|window| window.eq_ignore_ascii_case(part.as_bytes()))
+    })
 }
 
 #[cfg(test)]
@@ -471,5 +557,57 @@ mod tests {
             err.to_string(),
             "the value of the `X-Ok` header has characters HTTP cannot carry"
         );
+    }
+
+    #[test]
+    fn debug_of_a_session_hides_secret_header_values() {
+        let session = NetworkSession::builder()
+            .additional_header("Authorization", "Bearer S3CRET-BEARER")
+            .additional_header("X-Api-Key", "S3CRET-KEY")
+            .additional_header("X-Team", "identity")
+            .build()
+            .unwrap();
+        let session = session
+            .with_additional_headers([("X-Auth-Token", "S3CRET-TOKEN")])
+            .unwrap();
+
+        let debug = format!("{session:?}");
+
+        assert!(!debug.contains("S3CRET"), "{debug}");
+        assert!(debug.contains(r#""authorization": Sensitive"#), "{debug}");
+        assert!(debug.contains(r#""x-api-key": Sensitive"#), "{debug}");
+        assert!(debug.contains(r#""x-team": "identity""#), "{debug}");
+    }
+
+    #[test]
+    fn debug_of_a_builder_hides_secret_header_values() {
+        let builder = NetworkSession::builder()
+            .additional_header("Authorization", "Bearer S3CRET")
+            .additional_header("X-Team", "identity");
+
+        let debug = format!("{builder:?}");
+
+        assert!(!debug.contains("S3CRET"), "{debug}");
+        assert!(debug.contains(r#""Authorization": Sensitive"#), "{debug}");
+        assert!(debug.contains(r#""X-Team": "identity""#), "{debug}");
+    }
+
+    #[test]
+    fn headers_with_secret_names_are_marked_sensitive() {
+        let names = [
+            "authorization",
+            "Proxy-Authorization",
+            "cookie",
+            "X-Api-Key",
+            "x-session-id",
+        ];
+
+        let marked: Vec<bool> = names
+            .iter()
+            .chain(["as-user", "x-team"].iter())
+            .map(|name| header(name, "value").unwrap().1.is_sensitive())
+            .collect();
+
+        assert_eq!(marked, [true, true, true, true, true, false, false]);
     }
 }
