@@ -35,6 +35,11 @@ pub struct RetryContext<'a> {
     pub attempt: u32,
     /// How many of those ended with a network error or a timeout.
     pub network_failures: u32,
+    /// Whether the next attempt could carry a new access token: the
+    /// authentication can refresh its token and has not done so during this call.
+    /// A 401 is worth one more attempt only then; the transport refreshes the
+    /// token before that attempt.
+    pub token_refreshable: bool,
     /// What this attempt ended with.
     pub outcome: AttemptOutcome<'a>,
 }
@@ -71,8 +76,10 @@ pub trait RetryStrategy: fmt::Debug + Send + Sync + 'static {
 ///
 /// - At most 5 attempts in all, and at most 3 when attempts fail with network
 ///   errors or timeouts.
-/// - Retries 429 and every 5xx. (A 401 is retried by the transport, once, after
-///   refreshing the token, when the authentication can refresh.)
+/// - Retries 429 and every 5xx, and a 401 once, without waiting, when the
+///   authentication can refresh its token
+///   ([`token_refreshable`](RetryContext::token_refreshable)). That retry is an
+///   attempt like the others: it is not made after the last one.
 /// - A 202 with `Retry-After` is re-sent for GET and HEAD only: to a POST such as
 ///   terminate_sessions, a 202 is final, and re-sending would start new jobs.
 /// - Waits what `Retry-After` says (whole or fractional seconds, or an HTTP date),
@@ -129,6 +136,11 @@ impl BoxRetryStrategy {
         {
             return delay.min(self.max_retry_after);
         }
+        // A refused token is replaced before the next attempt; waiting would not
+        // help it.
+        if let AttemptOutcome::Response { status: 401, .. } = context.outcome {
+            return Duration::ZERO;
+        }
         let exponent = context.attempt.min(16);
         let backoff = self.retry_base_interval.as_secs_f64() * f64::from(1u32 << exponent) * jitter;
         Duration::try_from_secs_f64(backoff)
@@ -151,6 +163,7 @@ impl RetryStrategy for BoxRetryStrategy {
                 retry_after,
             } => match status {
                 429 | 500..=599 => true,
+                401 => context.token_refreshable,
                 202 => retry_after.is_some() && matches!(context.method, "GET" | "HEAD"),
                 _ => false,
             },
@@ -224,6 +237,7 @@ mod tests {
             method: "POST",
             attempt,
             network_failures: 0,
+            token_refreshable: false,
             outcome,
         }
     }
@@ -266,6 +280,20 @@ mod tests {
             .collect();
 
         assert_eq!(retried, [429, 500, 502, 503, 504]);
+    }
+
+    #[test]
+    fn a_401_is_retried_at_once_while_a_new_token_can_be_had_and_attempts_remain() {
+        let strategy = BoxRetryStrategy::default();
+        let refreshable = |attempt| RetryContext {
+            token_refreshable: true,
+            ..context(attempt, response(401))
+        };
+
+        assert!(strategy.should_retry(&refreshable(1)));
+        assert_eq!(strategy.retry_after(&refreshable(1)), Duration::ZERO);
+        assert!(!strategy.should_retry(&refreshable(5)));
+        assert!(!strategy.should_retry(&context(1, response(401))));
     }
 
     #[test]

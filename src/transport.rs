@@ -283,6 +283,11 @@ impl Api {
                 .await;
             let method = seen.method.clone().unwrap_or_default();
             let method = method.as_str();
+            let sent_authorization = seen.authorization.clone();
+            // The token request behind a failed `pre` hook made its own attempts
+            // through this same loop; retrying here would multiply them.
+            let token_failed = seen.auth_error.is_some();
+            let attempt_deadline = network.attempt_timeout().map(|limit| started + limit);
 
             let error = match result {
                 Ok(Ok(value)) => {
@@ -293,6 +298,7 @@ impl Api {
                         method,
                         attempt,
                         network_failures,
+                        token_refreshable: false,
                         outcome: AttemptOutcome::Response {
                             status,
                             retry_after: retry_after.as_deref(),
@@ -306,7 +312,7 @@ impl Api {
                         .await;
                     continue;
                 }
-                Ok(Err(error)) => match self.map_error(error, seen).await {
+                Ok(Err(error)) => match self.map_error(error, seen, attempt_deadline).await {
                     Ok(value) => return Ok(value),
                     Err(error) => error,
                 },
@@ -317,17 +323,8 @@ impl Api {
             };
             record_failure(&span, attempt, &error, started);
 
-            // A 401 may only mean the token expired: refresh once and send again.
-            if error.status() == Some(401) && !refreshed && self.auth().can_refresh() {
-                refreshed = true;
-                wait_before_retry(
-                    attempt,
-                    "status 401, after refreshing the token",
-                    Duration::ZERO,
-                )
-                .await;
-                self.auth().refresh_token(network).await?;
-                continue;
+            if token_failed {
+                return Err(error);
             }
             let Some(outcome) = failure_outcome(&error) else {
                 return Err(self.with_hint(error));
@@ -338,22 +335,47 @@ impl Api {
             ) {
                 network_failures += 1;
             }
+            let unauthorized = error.status() == Some(401);
             let context = RetryContext {
                 method,
                 attempt,
                 network_failures,
+                // A 401 may only mean the token expired: one new token per call.
+                token_refreshable: unauthorized && !refreshed && self.auth().can_refresh(),
                 outcome,
             };
             if !strategy.should_retry(&context) {
                 return Err(self.with_hint(error));
             }
             let delay = strategy.retry_after(&context);
+            if context.token_refreshable {
+                refreshed = true;
+                wait_before_retry(attempt, "status 401, after refreshing the token", delay).await;
+                if !self.token_replaced(sent_authorization.as_ref()).await {
+                    self.auth().refresh_token(network).await?;
+                }
+                continue;
+            }
             let reason = match outcome {
                 AttemptOutcome::Response { status, .. } => format!("status {status}"),
                 AttemptOutcome::Timeout => "timeout".to_string(),
                 _ => "network error".to_string(),
             };
             wait_before_retry(attempt, &reason, delay).await;
+        }
+    }
+
+    /// Whether the authentication now hands out another token than the refused
+    /// `sent` one. Calls refused the same token at about the same moment then
+    /// share one refresh: the first refreshes, and those whose 401 arrives after it
+    /// send its token instead of asking for yet another.
+    async fn token_replaced(&self, sent: Option<&HeaderValue>) -> bool {
+        let Some(sent) = sent else {
+            return false;
+        };
+        match authorization(&self.client.inner.shared).await {
+            Ok(current) => current != sent,
+            Err(_) => false,
         }
     }
 
@@ -369,10 +391,14 @@ impl Api {
     ///
     /// `response` is the status and headers the `post` hook saw, for the cases
     /// where the generated code does not say which status it was decoding.
+    ///
+    /// A body the generated code left unread is read by `attempt_deadline`, so that
+    /// an answer whose body stalls still ends with the attempt's timeout.
     async fn map_error<T: DeserializeOwned, B: ErrorBody>(
         &self,
         error: progenitor_client::Error<B>,
         seen: Seen,
+        attempt_deadline: Option<Instant>,
     ) -> Result<T, BoxError> {
         use progenitor_client::Error as E;
 
@@ -399,7 +425,18 @@ impl Api {
             E::UnexpectedResponse(response) => {
                 let status = response.status().as_u16();
                 let headers = response.headers().clone();
-                let body = response.bytes().await.map_err(BoxError::from_reqwest)?;
+                let body = match attempt_deadline {
+                    Some(deadline) => tokio::time::timeout_at(deadline, response.bytes())
+                        .await
+                        .map_err(|_| {
+                            BoxError::new(
+                                ErrorKind::Timeout,
+                                "the answer's body did not arrive within the attempt timeout",
+                            )
+                        })?,
+                    None => response.bytes().await,
+                }
+                .map_err(BoxError::from_reqwest)?;
                 if (200..300).contains(&status) {
                     return serde_json::from_slice(&body)
                         .map_err(|e| BoxError::decode(status, &body, e));
@@ -511,6 +548,9 @@ struct CallContext {
 struct Seen {
     method: Option<reqwest::Method>,
     response: Option<(u16, HeaderMap)>,
+    /// The `Authorization` value the attempt sent, to tell after a 401 whether
+    /// another call has replaced the token since.
+    authorization: Option<HeaderValue>,
     /// Why the access token could not be had; the hook can only return a string.
     auth_error: Option<BoxError>,
 }
@@ -571,17 +611,20 @@ impl ClientHooks<Transport> for generated::Client {
         }
         // As-User and the other client headers are for API calls only: the token
         // endpoints must not see them (Box's own SDKs send them there).
-        if let Some(authorization) = authorization {
+        if let Some(authorization) = &authorization {
             for (name, value) in &shared.client_headers {
                 headers.insert(name, value.clone());
             }
-            headers.insert(header::AUTHORIZATION, authorization);
+            headers.insert(header::AUTHORIZATION, authorization.clone());
         }
         CALL.try_with(|call| {
             for (name, value) in &call.extra_headers {
                 headers.insert(name, value.clone());
             }
-            call.update(|seen| seen.method = Some(method));
+            call.update(|seen| {
+                seen.method = Some(method);
+                seen.authorization = authorization;
+            });
         })
         .map_err(|_| {
             progenitor_client::Error::Custom("an operation ran outside `Api::call`".into())

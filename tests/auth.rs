@@ -479,9 +479,14 @@ async fn a_401_refreshes_the_token_once_and_sends_again() {
         )
         .await
         .unwrap();
+    // Two attempts: the re-send after the refresh is an attempt like any other.
+    let network = common::timerless_session(BaseUrls::default().with_base_url(server.base_url()))
+        .retry_strategy(BoxRetryStrategy::builder().max_attempts(2).build())
+        .build()
+        .unwrap();
     let client = BoxClient::with_network_session(
         BoxCcgAuth::new(ccg_config().with_token_storage(storage)),
-        session(&server.base_url()),
+        network,
     );
 
     terminate(&client).await.unwrap();

@@ -24,6 +24,8 @@ use tokio::time::Instant;
 
 /// Hands out `token-1`, `token-2`, … (a new one for every attempt) and, when
 /// allowed, refreshes to `refreshed-N`, which it then hands out; counts both.
+/// A `refreshable` one hands out `token-1` until it refreshes, as a token cache
+/// does.
 #[derive(Debug, Clone, Default)]
 struct CountingAuth {
     issued: Arc<AtomicU32>,
@@ -32,11 +34,20 @@ struct CountingAuth {
 }
 
 impl CountingAuth {
+    fn refreshable() -> Self {
+        Self {
+            can_refresh: true,
+            ..Self::default()
+        }
+    }
+
     fn token(&self) -> AccessToken {
         let refreshed = self.refreshed.load(Ordering::SeqCst);
         let issued = self.issued.fetch_add(1, Ordering::SeqCst) + 1;
         if refreshed > 0 {
             AccessToken::new(format!("refreshed-{refreshed}"))
+        } else if self.can_refresh {
+            AccessToken::new("token-1")
         } else {
             AccessToken::new(format!("token-{issued}"))
         }
@@ -413,10 +424,7 @@ async fn an_oversized_body_ends_the_call_without_a_retry() {
 #[tokio::test(start_paused = true)]
 async fn a_401_is_sent_again_once_after_refreshing_the_token() {
     let server = ScriptedServer::start(vec![Reply::error(401), Reply::accepted()]).await;
-    let auth = CountingAuth {
-        can_refresh: true,
-        ..CountingAuth::default()
-    };
+    let auth = CountingAuth::refreshable();
 
     terminate(&client(&server, &auth)).await.unwrap();
 
@@ -433,10 +441,7 @@ async fn a_401_is_sent_again_once_after_refreshing_the_token() {
 #[tokio::test(start_paused = true)]
 async fn a_second_401_is_final() {
     let server = ScriptedServer::start(vec![Reply::error(401)]).await;
-    let auth = CountingAuth {
-        can_refresh: true,
-        ..CountingAuth::default()
-    };
+    let auth = CountingAuth::refreshable();
 
     let err = terminate(&client(&server, &auth)).await.unwrap_err();
 
@@ -455,4 +460,120 @@ async fn a_401_is_final_when_the_auth_cannot_refresh() {
 
     assert_eq!(err.status(), Some(401));
     assert_eq!(server.received().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_401_on_the_last_attempt_is_final() {
+    let server = ScriptedServer::start(vec![Reply::error(401)]).await;
+    let auth = CountingAuth::refreshable();
+    let client = BoxClient::with_network_session(
+        auth.clone(),
+        session(&server.base_url, |s| {
+            s.retry_strategy(BoxRetryStrategy::builder().max_attempts(1).build())
+        }),
+    );
+
+    let err = terminate(&client).await.unwrap_err();
+
+    assert_eq!(err.status(), Some(401));
+    assert_eq!(server.received().len(), 1);
+    assert_eq!(auth.refreshed.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn calls_refused_the_same_token_share_one_refresh() {
+    // The first call's 401 is held back until the second call has been refused
+    // the same token, has refreshed it and has been accepted.
+    let gate = Arc::new(tokio::sync::Notify::new());
+    let server = ScriptedServer::start(vec![
+        Reply::error(401).held_until(&gate),
+        Reply::error(401),
+        Reply::accepted(),
+        Reply::accepted(),
+    ])
+    .await;
+    let auth = CountingAuth::refreshable();
+    let client = client(&server, &auth);
+    let first = tokio::spawn({
+        let client = client.clone();
+        async move { terminate(&client).await }
+    });
+    while server.received().is_empty() {
+        tokio::task::yield_now().await;
+    }
+
+    terminate(&client).await.unwrap();
+    gate.notify_one();
+    first.await.unwrap().unwrap();
+
+    let sent: Vec<_> = server
+        .received()
+        .iter()
+        .map(|r| r.header("authorization").unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            "Bearer token-1",
+            "Bearer token-1",
+            "Bearer refreshed-1",
+            "Bearer refreshed-1"
+        ]
+    );
+    assert_eq!(auth.refreshed.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn an_undocumented_answer_whose_body_stalls_ends_with_the_attempt_timeout() {
+    // 200 where the spec documents 202: the generated code leaves the body to the
+    // transport, which reads it within what is left of the attempt's time.
+    let server = ScriptedServer::start(vec![
+        Reply::json(200, serde_json::json!({"message": "accepted, slowly"})).stalled_body(),
+    ])
+    .await;
+    let client = BoxClient::with_network_session(
+        CountingAuth::default(),
+        session(&server.base_url, |s| {
+            s.attempt_timeout(Some(Duration::from_millis(300)))
+                .retry_strategy(BoxRetryStrategy::builder().max_attempts(1).build())
+        }),
+    );
+
+    // Without a bound on the body, the call would never end; the outer timeout
+    // turns that into a failure instead of a hung test.
+    let err = tokio::time::timeout(Duration::from_secs(30), terminate(&client))
+        .await
+        .expect("the call ended")
+        .unwrap_err();
+
+    assert_eq!(err.kind(), ErrorKind::Timeout);
+    assert_eq!(
+        err.to_string(),
+        "the answer's body did not arrive within the attempt timeout"
+    );
+    assert_eq!(server.received().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failing_token_request_is_retried_once_over_not_once_per_attempt() {
+    let server = ScriptedServer::start(vec![Reply::error(503)]).await;
+    let auth = box_sdk_gen::auth::BoxCcgAuth::new(
+        box_sdk_gen::auth::CcgConfig::new("client-id", "client-secret")
+            .with_enterprise_id("enterprise-1"),
+    );
+    let client = BoxClient::with_network_session(auth, session(&server.base_url, |s| s));
+
+    let err = terminate(&client).await.unwrap_err();
+
+    // The token request made the strategy's five attempts; the operation itself
+    // never got a token, so it neither sent anything nor asked for more.
+    assert_eq!(err.status(), Some(503));
+    let received = server.received();
+    assert_eq!(received.len(), 5);
+    assert!(
+        received
+            .iter()
+            .all(|r| r.request_line == "POST /oauth2/token HTTP/1.1"),
+        "{received:?}"
+    );
 }

@@ -115,8 +115,53 @@ fn into_access_token(answer: TokenResponse) -> Result<AccessToken, BoxError> {
     if let Some(refresh_token) = answer.refresh_token.filter(|t| !t.is_empty()) {
         token = token.with_refresh_token(refresh_token);
     }
-    if let Some(seconds) = answer.expires_in.and_then(|s| u64::try_from(s).ok()) {
-        token = token.with_expires_at(now() + Duration::from_secs(seconds));
+    // An `expires_in` too large for a time (Box sends 3600-odd) is taken as no
+    // known expiry: the token is then replaced when Box refuses it.
+    if let Some(expires_at) = answer
+        .expires_in
+        .and_then(|s| u64::try_from(s).ok())
+        .and_then(|seconds| now().checked_add(Duration::from_secs(seconds)))
+    {
+        token = token.with_expires_at(expires_at);
     }
     Ok(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(expires_in: i64) -> TokenResponse {
+        serde_json::from_value(serde_json::json!({
+            "access_token": "t",
+            "expires_in": expires_in,
+            "token_type": "bearer",
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn an_expiry_is_kept_as_a_time() {
+        let before = now();
+
+        let token = into_access_token(answer(3600)).unwrap();
+
+        let expires_in = token.expires_at().unwrap().duration_since(before).unwrap();
+        assert!(expires_in >= Duration::from_secs(3600), "{expires_in:?}");
+        assert!(expires_in < Duration::from_secs(3660), "{expires_in:?}");
+    }
+
+    #[test]
+    fn an_expiry_too_far_away_for_a_time_is_no_known_expiry() {
+        let token = into_access_token(answer(i64::MAX)).unwrap();
+
+        assert_eq!(token.expires_at(), None);
+    }
+
+    #[test]
+    fn a_negative_expiry_is_no_known_expiry() {
+        let token = into_access_token(answer(-5)).unwrap();
+
+        assert_eq!(token.expires_at(), None);
+    }
 }

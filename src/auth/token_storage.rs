@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use super::{AccessToken, BoxFuture};
@@ -77,16 +77,25 @@ impl TokenStorage for InMemoryTokenStorage {
     }
 }
 
-/// The current time, following tokio's clock.
+/// The system time, moved by as much as tokio's clock has been moved.
 ///
-/// Token expiries are wall-clock times, which a storage shared between processes
-/// needs; reading them through tokio's clock lets tests move time with a paused
-/// runtime. Outside a paused runtime this is the system time.
+/// Token expiries and JWT claims are wall-clock times: Box compares them with its
+/// own clock, and a storage shared between processes compares them with theirs.
+/// So this is the system time, read afresh each call (a clock kept as an offset
+/// from an earlier reading would drift across suspends and clock steps). Under a
+/// paused tokio runtime, tokio's clock runs apart from the system's: the
+/// difference is added, so that tests can move token expiry with
+/// `tokio::time::advance`. Anywhere else the two clocks agree and this is the
+/// system time.
 pub(crate) fn now() -> SystemTime {
-    static ORIGIN: OnceLock<(SystemTime, tokio::time::Instant)> = OnceLock::new();
-    let (wall, monotonic) =
-        *ORIGIN.get_or_init(|| (SystemTime::now(), tokio::time::Instant::now()));
-    wall + tokio::time::Instant::now().saturating_duration_since(monotonic)
+    let wall = SystemTime::now();
+    let real_now = std::time::Instant::now();
+    let tokio_now = tokio::time::Instant::now().into_std();
+    let moved = match tokio_now.checked_duration_since(real_now) {
+        Some(ahead) => wall.checked_add(ahead),
+        None => wall.checked_sub(real_now.duration_since(tokio_now)),
+    };
+    moved.unwrap_or(wall)
 }
 
 /// A token storage with single-flight fetching: while one caller fetches a token,
@@ -213,6 +222,34 @@ mod tests {
         use secrecy::ExposeSecret;
         assert_eq!(fetches.load(Ordering::SeqCst), 2);
         assert_eq!(last.access_token().expose_secret(), "t2");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn now_is_the_system_time_moved_with_a_paused_clock() {
+        let before = SystemTime::now();
+
+        tokio::time::advance(Duration::from_secs(3600)).await;
+        let moved = now().duration_since(before).unwrap();
+
+        // Within a minute of the hour: the clocks are read one after the other,
+        // and real time passes while tokio's paused clock does not.
+        assert!(moved > Duration::from_secs(3600 - 60), "{moved:?}");
+        assert!(moved < Duration::from_secs(3600 + 60), "{moved:?}");
+    }
+
+    #[test]
+    fn now_is_the_system_time_outside_a_paused_clock() {
+        let before = SystemTime::now();
+
+        let read = now();
+
+        let after = SystemTime::now();
+        // Within a second either way: the two clocks are read one after the other.
+        assert!(
+            read + Duration::from_secs(1) > before,
+            "{before:?} {read:?}"
+        );
+        assert!(read < after + Duration::from_secs(1), "{read:?} {after:?}");
     }
 
     #[tokio::test]

@@ -130,6 +130,9 @@ pub struct Reply {
     pub body: Vec<u8>,
     /// Wait this long (on the test's clock) before answering.
     pub delay: std::time::Duration,
+    /// Wait for this to be notified before answering, where a test orders events
+    /// across connections.
+    pub gate: Option<std::sync::Arc<tokio::sync::Notify>>,
     pub kind: ReplyKind,
 }
 
@@ -144,6 +147,9 @@ pub enum ReplyKind {
     Hang,
     /// The connection is closed without an answer.
     Reset,
+    /// The status and headers, with a `content-length` the body never reaches:
+    /// the connection then stays open and silent.
+    StalledBody,
 }
 
 impl Reply {
@@ -153,6 +159,7 @@ impl Reply {
             headers: vec![("content-type".into(), "application/json".into())],
             body: body.to_string().into_bytes(),
             delay: std::time::Duration::ZERO,
+            gate: None,
             kind: ReplyKind::Sized,
         }
     }
@@ -180,6 +187,18 @@ impl Reply {
             kind: ReplyKind::Reset,
             ..Self::accepted()
         }
+    }
+
+    /// This reply, sent only once `gate` is notified.
+    pub fn held_until(mut self, gate: &std::sync::Arc<tokio::sync::Notify>) -> Self {
+        self.gate = Some(gate.clone());
+        self
+    }
+
+    /// This reply's status and headers, then half its body and silence.
+    pub fn stalled_body(mut self) -> Self {
+        self.kind = ReplyKind::StalledBody;
+        self
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Self {
@@ -251,11 +270,24 @@ async fn serve(
     };
     log.lock().unwrap().push(request);
     tokio::time::sleep(reply.delay).await;
+    if let Some(gate) = &reply.gate {
+        gate.notified().await;
+    }
     match reply.kind {
         ReplyKind::Hang => {
             std::future::pending::<()>().await;
         }
         ReplyKind::Reset => {}
+        ReplyKind::StalledBody => {
+            let head = format!(
+                "HTTP/1.1 {} Status\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+                reply.status,
+                reply.body.len()
+            );
+            let _ = socket.write_all(head.as_bytes()).await;
+            let _ = socket.write_all(&reply.body[..reply.body.len() / 2]).await;
+            std::future::pending::<()>().await;
+        }
         ReplyKind::Sized | ReplyKind::Chunked => {
             let mut head = format!("HTTP/1.1 {} Status\r\nconnection: close\r\n", reply.status);
             for (name, value) in &reply.headers {
