@@ -15,6 +15,7 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use crate::errors::BoxError;
+use crate::network::{BaseUrlKind, BaseUrls};
 use crate::schemas::ClientError;
 use crate::transport::Api;
 
@@ -35,7 +36,9 @@ const RAW_OPERATION: &str = "make_request";
 pub struct FetchOptions {
     /// The HTTP method, such as `GET`.
     pub method: String,
-    /// An absolute URL, or a path (`/2.0/…`) on the client's API base URL.
+    /// A path (`/2.0/…`) on the client's API base URL, or an absolute URL on one
+    /// of the client's base URLs; any other host is refused, because the request
+    /// carries the access token.
     pub url: String,
     /// Query parameters.
     pub params: BTreeMap<String, String>,
@@ -133,6 +136,32 @@ impl<'de> serde::Deserialize<'de> for RawAnswer {
     }
 }
 
+/// Refuses an absolute URL on a host that is none of the session's base URLs.
+///
+/// Every raw request carries the access token, so a URL on another host (a
+/// mistyped one, or one taken from a response) would hand the token to whoever
+/// runs that host. Box's own SDKs send it anyway.
+fn check_box_host(url: &reqwest::Url, base_urls: &BaseUrls) -> Result<(), BoxError> {
+    let origin = url.origin();
+    let known = [
+        BaseUrlKind::Api,
+        BaseUrlKind::Upload,
+        BaseUrlKind::OAuth2,
+        BaseUrlKind::Download,
+    ]
+    .into_iter()
+    .filter_map(|kind| reqwest::Url::parse(base_urls.get(kind)).ok())
+    .any(|base| base.origin() == origin);
+    if known {
+        return Ok(());
+    }
+    Err(BoxError::invalid_argument(format!(
+        "`{}` is on none of the client's base URLs, and the request would carry the \
+         access token there",
+        url.origin().ascii_serialization()
+    )))
+}
+
 /// Sends `options` through `api`'s transport.
 pub(crate) async fn make_request(
     api: &Api,
@@ -148,6 +177,7 @@ pub(crate) async fn make_request(
     };
     let url = reqwest::Url::parse(&url)
         .map_err(|e| BoxError::invalid_argument(format!("`{url}` is not a URL: {e}")))?;
+    check_box_host(&url, api.network().base_urls())?;
 
     let client = api.generated();
     let send = || {

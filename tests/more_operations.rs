@@ -288,3 +288,30 @@ async fn make_request_refuses_a_bad_method_or_url() {
     assert_eq!(method.kind(), ErrorKind::InvalidArgument);
     assert_eq!(url.kind(), ErrorKind::InvalidArgument);
 }
+
+#[tokio::test(start_paused = true)]
+async fn make_request_refuses_a_host_that_is_none_of_the_base_urls() {
+    let server = ScriptedServer::start(vec![Reply::accepted()]).await;
+    let elsewhere = ScriptedServer::start(vec![Reply::accepted()]).await;
+
+    let err = client(&server)
+        .make_request(FetchOptions::new(
+            "GET",
+            format!("{}/2.0/users/me", elsewhere.base_url),
+        ))
+        .await
+        .unwrap_err();
+
+    assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "`{}` is on none of the client's base URLs, and the request \
+             would carry the access token there",
+            elsewhere.base_url
+        )
+    );
+    assert!(!format!("{err:?}").contains(TOKEN));
+    assert!(elsewhere.received().is_empty());
+    assert!(server.received().is_empty());
+}
