@@ -15,8 +15,18 @@
 //! says so in one line, and runs there. `BOX_BASE_URL` sends API calls to another
 //! base URL, such as a proxy.
 //!
-//! Exit codes: 0 when every batch was accepted, 1 when any batch failed, 2 for bad
-//! input or configuration.
+//! With Client Credentials Grant or JWT, the example asks Box for an access token
+//! before it sends any batch, so that credentials Box refuses stop the run with
+//! nothing sent.
+//!
+//! Exit codes:
+//!
+//! - 0 when every batch was accepted;
+//! - 1 when any batch failed, or when no access token could be had for a reason
+//!   that may pass, such as a network error or a 5xx (nothing was sent then);
+//! - 2 for bad input or configuration, including credentials that Box's token
+//!   endpoint refuses (`invalid_client`, `invalid_grant` and its other 4xx
+//!   answers): running again without changing them cannot help.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -26,7 +36,7 @@ use box_sdk_gen::auth::{
     Authentication, BoxCcgAuth, BoxDeveloperTokenAuth, BoxJwtAuth, CcgConfig, JwtConfig,
 };
 use box_sdk_gen::client::BoxClient;
-use box_sdk_gen::errors::BoxError;
+use box_sdk_gen::errors::{BoxError, ErrorKind};
 use box_sdk_gen::managers::users::GetUserMeQueryParams;
 use box_sdk_gen::network::{BaseUrls, NetworkSession};
 use box_sdk_gen::schemas::{
@@ -47,7 +57,9 @@ const DEFAULT_BATCH_SIZE: usize = 100;
     after_help = "Credentials come from BOX_DEVELOPER_TOKEN; BOX_CLIENT_ID, BOX_CLIENT_SECRET and \
                   BOX_ENTERPRISE_ID (or BOX_USER_ID); or BOX_JWT_CONFIG_FILE. With none set, the \
                   example runs against an embedded local Box sandbox.\n\n\
-                  Exit codes: 0 all batches accepted, 1 a batch failed, 2 bad input."
+                  Exit codes: 0 all batches accepted; 1 a batch failed, or no access token \
+                  could be had (network error, 5xx); 2 bad input or configuration, including \
+                  credentials that Box's token endpoint refuses."
 )]
 struct Args {
     /// A user ID whose sessions to end; repeatable.
@@ -153,15 +165,34 @@ async fn main() -> ExitCode {
         .try_init();
     match run(args).await {
         Ok(code) => code,
-        Err(message) => {
+        Err(Stop::Config(message)) => {
             eprintln!("error: {message}");
             ExitCode::from(2)
+        }
+        Err(Stop::Failed(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
         }
     }
 }
 
-/// Runs the command; `Err` is bad input or configuration, for exit code 2.
-async fn run(args: Args) -> Result<ExitCode, String> {
+/// Why the run stopped before it could report on the batches.
+#[derive(Debug)]
+enum Stop {
+    /// Bad input or configuration, for exit code 2: fix it and run again.
+    Config(String),
+    /// A failure that may pass, for exit code 1: running again may work.
+    Failed(String),
+}
+
+impl From<String> for Stop {
+    fn from(message: String) -> Self {
+        Stop::Config(message)
+    }
+}
+
+/// Runs the command.
+async fn run(args: Args) -> Result<ExitCode, Stop> {
     if args.whoami
         && args.user_ids.is_empty()
         && args.user_logins.is_empty()
@@ -271,6 +302,9 @@ const CSV_COLUMNS: [&str; 3] = ["user_id", "user_login", "group_id"];
 /// Reads a list file: a CSV when its first line is a header of known columns,
 /// otherwise one user ID or login per line.
 fn parse_file(text: &str) -> Result<Targets, String> {
+    // Excel and Notepad start UTF-8 files with a byte-order mark, which would
+    // otherwise be read as part of the first column name or ID.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text
         .lines()
         .enumerate()
@@ -409,29 +443,32 @@ enum Place {
 
 /// A client from the environment's credentials, or on a new sandbox without them.
 /// The sandbox is returned so that it lives as long as the calls.
-async fn connect() -> Result<(BoxClient, Place, Option<Sandbox>), String> {
+async fn connect() -> Result<(BoxClient, Place, Option<Sandbox>), Stop> {
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
     let base_urls = match var("BOX_BASE_URL") {
         Some(url) => BaseUrls::default().with_base_url(url),
         None => BaseUrls::default(),
     };
-    let auth: Option<Box<dyn FnOnce(NetworkSession) -> BoxClient>> =
-        if let Some(token) = var("BOX_DEVELOPER_TOKEN") {
-            Some(with_auth(BoxDeveloperTokenAuth::new(token)))
-        } else if let Some(auth) = ccg_from_env(&var)? {
-            Some(with_auth(auth))
-        } else if let Some(path) = var("BOX_JWT_CONFIG_FILE") {
-            let config = JwtConfig::from_config_file(Path::new(&path))
-                .map_err(|e| format!("BOX_JWT_CONFIG_FILE: {e}"))?;
-            Some(with_auth(BoxJwtAuth::new(config)))
-        } else {
-            None
-        };
-
-    if let Some(make_client) = auth {
-        let session = session(base_urls)?;
-        return Ok((make_client(session), Place::Box, None));
+    if let Some(token) = var("BOX_DEVELOPER_TOKEN") {
+        let client =
+            BoxClient::with_network_session(BoxDeveloperTokenAuth::new(token), session(base_urls)?);
+        return Ok((client, Place::Box, None));
     }
+    if let Some(auth) = ccg_from_env(&var)? {
+        let credentials = "the Client Credentials Grant credentials (BOX_CLIENT_ID, \
+                           BOX_CLIENT_SECRET, BOX_ENTERPRISE_ID or BOX_USER_ID)";
+        let client = server_app_client(auth, session(base_urls)?, credentials).await?;
+        return Ok((client, Place::Box, None));
+    }
+    if let Some(path) = var("BOX_JWT_CONFIG_FILE") {
+        let config = JwtConfig::from_config_file(Path::new(&path))
+            .map_err(|e| format!("BOX_JWT_CONFIG_FILE: {e}"))?;
+        let credentials = "the JWT config in BOX_JWT_CONFIG_FILE";
+        let client =
+            server_app_client(BoxJwtAuth::new(config), session(base_urls)?, credentials).await?;
+        return Ok((client, Place::Box, None));
+    }
+
     let sandbox = Sandbox::start().await.map_err(|e| e.to_string())?;
     eprintln!(
         "No Box credentials in the environment: running against the embedded local Box \
@@ -445,8 +482,36 @@ async fn connect() -> Result<(BoxClient, Place, Option<Sandbox>), String> {
     Ok((client, Place::Sandbox, Some(sandbox)))
 }
 
-fn with_auth(auth: impl Authentication) -> Box<dyn FnOnce(NetworkSession) -> BoxClient> {
-    Box::new(move |session| BoxClient::with_network_session(auth, session))
+/// A client for a server app (CCG or JWT) that already holds an access token.
+///
+/// Asking for the token first, rather than with the first batch, tells refused
+/// credentials (exit code 2) apart from a failed batch (exit code 1), and stops
+/// before anything is sent. The token stays in `auth`'s storage for the batches.
+async fn server_app_client(
+    auth: impl Authentication,
+    session: NetworkSession,
+    credentials: &str,
+) -> Result<BoxClient, Stop> {
+    if let Err(error) = auth.retrieve_token(&session).await {
+        return Err(if is_refusal(&error) {
+            Stop::Config(format!("Box refused {credentials}: {error}"))
+        } else {
+            Stop::Failed(format!(
+                "cannot get an access token, so nothing was sent: {error}"
+            ))
+        });
+    }
+    Ok(BoxClient::with_network_session(auth, session))
+}
+
+/// Whether the token endpoint refused the request itself: a 4xx such as
+/// `invalid_client` or `invalid_grant`, which the same credentials will get again.
+/// 408 and 429 are about timing, so they are not refusals.
+fn is_refusal(error: &BoxError) -> bool {
+    error.kind() == ErrorKind::Api
+        && error
+            .status()
+            .is_some_and(|status| (400..500).contains(&status) && status != 408 && status != 429)
 }
 
 fn session(base_urls: BaseUrls) -> Result<NetworkSession, String> {

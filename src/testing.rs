@@ -4,10 +4,11 @@
 //! [`Sandbox`] is a real HTTP server (hyper, on `127.0.0.1`) running in the
 //! caller's tokio runtime. It behaves like Box for the operations this crate has:
 //! it checks the bearer token, the content type and the body of the session
-//! termination calls and answers as Box does; it answers `GET /2.0/users/me`; it serves `/oauth2/token` and
-//! `/oauth2/revoke` for every authentication flow; it records every request; and
-//! it can be told to fail a given request with a [`Fault`]. Enabled by the
-//! `test-util` feature.
+//! termination calls and answers as Box does; it answers `GET /2.0/users/me`; it
+//! serves `/oauth2/token` and `/oauth2/revoke` for every authentication flow,
+//! checking the client credentials, the CCG subject and the JWT assertion's
+//! header and claims as Box does; it records every request; and it can be told to
+//! fail a given request with a [`Fault`]. Enabled by the `test-util` feature.
 //!
 //! # Example
 //! ```
@@ -37,7 +38,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -56,8 +57,12 @@ pub const DEVELOPER_TOKEN: &str = "sandbox-developer-token";
 pub const CLIENT_ID: &str = "sandbox-client-id";
 /// The client secret of the sandbox's app.
 pub const CLIENT_SECRET: &str = "sandbox-client-secret";
-/// The enterprise the sandbox's app belongs to.
+/// The enterprise the sandbox's app belongs to: the only enterprise a CCG token
+/// request may name.
 pub const ENTERPRISE_ID: &str = "sandbox-enterprise";
+/// The user ID of the enterprise's administrator: the only user a CCG token request
+/// may name, and who `GET /2.0/users/me` answers with when there is no As-User.
+pub const ADMIN_USER_ID: &str = "sandbox-admin";
 /// The authorization code the sandbox accepts in the OAuth 2.0 code exchange.
 pub const AUTHORIZATION_CODE: &str = "sandbox-authorization-code";
 
@@ -70,6 +75,10 @@ const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
 
 /// How long tokens the sandbox issues last, as Box's do.
 const TOKEN_LIFETIME_SECONDS: u64 = 3600;
+
+/// The audience Box requires in a JWT assertion: its token endpoint's public URL,
+/// whatever host the request was sent to.
+const JWT_AUDIENCE: &str = "https://api.box.com/oauth2/token";
 
 /// A failure the sandbox answers a request with instead of its normal answer.
 ///
@@ -166,6 +175,41 @@ impl RecordedRequest {
     pub fn json(&self) -> Option<Value> {
         serde_json::from_slice(&self.body).ok()
     }
+
+    /// The body as an `application/x-www-form-urlencoded` form, such as a token
+    /// request's, by field name. A repeated field keeps its last value.
+    ///
+    /// # Example
+    /// ```
+    /// use box_sdk_gen::auth::BoxCcgAuth;
+    /// use box_sdk_gen::client::BoxClient;
+    /// use box_sdk_gen::schemas::CreateGroupTerminateSessionRequestBody;
+    /// use box_sdk_gen::testing::{self, Sandbox};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), box_sdk_gen::errors::BoxError> {
+    /// let sandbox = Sandbox::start().await?;
+    /// let client = BoxClient::with_network_session(
+    ///     BoxCcgAuth::new(sandbox.ccg_config()),
+    ///     sandbox.network_session()?,
+    /// );
+    /// let body = CreateGroupTerminateSessionRequestBody::new(["42"]);
+    /// client
+    ///     .session_termination
+    ///     .create_group_terminate_session(&body, Default::default(), None)
+    ///     .await?;
+    ///
+    /// let form = sandbox.requests()[0].form();
+    /// assert_eq!(form["grant_type"], "client_credentials");
+    /// assert_eq!(form["box_subject_id"], testing::ENTERPRISE_ID);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn form(&self) -> BTreeMap<String, String> {
+        url::form_urlencoded::parse(&self.body)
+            .into_owned()
+            .collect()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -179,7 +223,8 @@ struct State {
     tokens: BTreeSet<String>,
     /// Refresh tokens issued and not used.
     refresh_tokens: BTreeSet<String>,
-    issued: usize,
+    /// Every access token issued, in order, revoked ones too.
+    issued: Vec<String>,
 }
 
 /// A fake Box API on `127.0.0.1`, stopped when dropped.
@@ -291,6 +336,40 @@ impl Sandbox {
     /// Every request received so far, in order.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.lock().requests.clone()
+    }
+
+    /// Every access token the token endpoint issued so far, in order, revoked ones
+    /// included; the developer token is not among them.
+    ///
+    /// # Example
+    /// ```
+    /// use box_sdk_gen::auth::BoxCcgAuth;
+    /// use box_sdk_gen::client::BoxClient;
+    /// use box_sdk_gen::schemas::CreateGroupTerminateSessionRequestBody;
+    /// use box_sdk_gen::testing::Sandbox;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), box_sdk_gen::errors::BoxError> {
+    /// let sandbox = Sandbox::start().await?;
+    /// let client = BoxClient::with_network_session(
+    ///     BoxCcgAuth::new(sandbox.ccg_config()),
+    ///     sandbox.network_session()?,
+    /// );
+    /// let body = CreateGroupTerminateSessionRequestBody::new(["42"]);
+    /// client
+    ///     .session_termination
+    ///     .create_group_terminate_session(&body, Default::default(), None)
+    ///     .await?;
+    ///
+    /// let issued = sandbox.issued_access_tokens();
+    /// assert_eq!(issued.len(), 1);
+    /// let bearer = format!("Bearer {}", issued[0]);
+    /// assert_eq!(sandbox.requests()[1].header("authorization"), Some(bearer.as_str()));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn issued_access_tokens(&self) -> Vec<String> {
+        self.lock().issued.clone()
     }
 
     /// Answers the `nth` API request (counting from 1, token endpoint requests
@@ -437,7 +516,7 @@ fn current_user(as_user: Option<&str>) -> Value {
         }),
         None => json!({
             "type": "user",
-            "id": "sandbox-admin",
+            "id": ADMIN_USER_ID,
             "name": "Sandbox Admin",
             "login": "admin@sandbox.example",
             "role": "admin",
@@ -448,9 +527,7 @@ fn current_user(as_user: Option<&str>) -> Value {
 
 /// `/oauth2/token` and `/oauth2/revoke` for the sandbox's app.
 fn token_endpoint(state: &mut State, request: &RecordedRequest) -> Answer {
-    let form: BTreeMap<String, String> = url::form_urlencoded::parse(&request.body)
-        .into_owned()
-        .collect();
+    let form = request.form();
     let field = |name: &str| form.get(name).map(String::as_str).unwrap_or("");
     let client_ok = field("client_id") == CLIENT_ID && field("client_secret") == CLIENT_SECRET;
     match request.path.as_str() {
@@ -462,22 +539,26 @@ fn token_endpoint(state: &mut State, request: &RecordedRequest) -> Answer {
             response(200, "application/json", "")
         }
         "/oauth2/token" => {
-            let granted = match field("grant_type") {
-                "client_credentials" => {
-                    client_ok
-                        && matches!(field("box_subject_type"), "enterprise" | "user")
-                        && !field("box_subject_id").is_empty()
-                }
-                // The sandbox does not know the app's public key, so it checks the
-                // assertion's shape, not its signature.
+            let grant_type = field("grant_type");
+            // Box checks the app before the grant for every grant the app makes
+            // itself; a token exchange is authorized by the token it exchanges.
+            let needs_client = grant_type != "urn:ietf:params:oauth:grant-type:token-exchange";
+            if needs_client && !client_ok {
+                return oauth_error("invalid_client", "The client credentials are invalid");
+            }
+            let refusal = match grant_type {
+                "client_credentials" => check_ccg_subject(&form),
                 "urn:ietf:params:oauth:grant-type:jwt-bearer" => {
-                    client_ok && field("assertion").split('.').count() == 3
+                    check_jwt_assertion(field("assertion"), SystemTime::now())
                 }
-                "authorization_code" => client_ok && field("code") == AUTHORIZATION_CODE,
-                "refresh_token" => client_ok && state.refresh_tokens.remove(field("refresh_token")),
+                "authorization_code" => (field("code") != AUTHORIZATION_CODE)
+                    .then_some("The authorization code is invalid"),
+                "refresh_token" => (!state.refresh_tokens.remove(field("refresh_token")))
+                    .then_some("The refresh token is invalid or was already used"),
                 "urn:ietf:params:oauth:grant-type:token-exchange" => {
-                    state.tokens.contains(field("subject_token"))
-                        || field("subject_token") == DEVELOPER_TOKEN
+                    let subject = field("subject_token");
+                    (!state.tokens.contains(subject) && subject != DEVELOPER_TOKEN)
+                        .then_some("The subject token is invalid")
                 }
                 _ => {
                     return oauth_error(
@@ -486,15 +567,12 @@ fn token_endpoint(state: &mut State, request: &RecordedRequest) -> Answer {
                     );
                 }
             };
-            if !granted {
-                return oauth_error(
-                    "invalid_grant",
-                    "The grant is invalid or the client is unknown",
-                );
+            if let Some(description) = refusal {
+                return oauth_error("invalid_grant", description);
             }
-            state.issued += 1;
-            let token = format!("sandbox-access-token-{}", state.issued);
-            let refresh = format!("sandbox-refresh-token-{}", state.issued);
+            let token = format!("sandbox-access-token-{}", state.issued.len() + 1);
+            let refresh = format!("sandbox-refresh-token-{}", state.issued.len() + 1);
+            state.issued.push(token.clone());
             state.tokens.insert(token.clone());
             state.refresh_tokens.insert(refresh.clone());
             json_response(
@@ -510,6 +588,103 @@ fn token_endpoint(state: &mut State, request: &RecordedRequest) -> Answer {
         }
         _ => box_error(404, "not_found", "Not Found", None),
     }
+}
+
+/// Why Box would refuse the subject of a CCG token request, if it would: the
+/// subject must be the app's own enterprise, or a user of it.
+fn check_ccg_subject(form: &BTreeMap<String, String>) -> Option<&'static str> {
+    let field = |name: &str| form.get(name).map(String::as_str).unwrap_or("");
+    let known = match field("box_subject_type") {
+        "enterprise" => field("box_subject_id") == ENTERPRISE_ID,
+        "user" => field("box_subject_id") == ADMIN_USER_ID,
+        _ => return Some("The box_subject_type is neither enterprise nor user"),
+    };
+    (!known).then_some("Grant credentials are invalid: the box_subject_id is not known to the app")
+}
+
+/// Why Box would refuse a JWT assertion at `now`, if it would.
+///
+/// The header and claims are checked as Box checks them, but not the signature:
+/// Box verifies it with the public key uploaded in the Developer Console, and the
+/// sandbox is never given the caller's public key. Nor is `sub` checked, so that
+/// any JWT config's enterprise or user is accepted.
+fn check_jwt_assertion(assertion: &str, now: SystemTime) -> Option<&'static str> {
+    let parts: Vec<&str> = assertion.split('.').collect();
+    let [header, claims, _signature] = parts[..] else {
+        return Some("The assertion is not a signed JWT");
+    };
+    let decode = |part: &str| {
+        base64url_decode(part).and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
+    };
+    let (Some(header), Some(claims)) = (decode(header), decode(claims)) else {
+        return Some("The assertion's header or claims are not base64url-encoded JSON");
+    };
+    let text = |value: &Value, name: &str| {
+        value
+            .get(name)
+            .and_then(Value::as_str)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    if header.get("alg").and_then(Value::as_str) != Some("RS256") {
+        return Some("Please check the 'alg' header: the assertion must be signed with RS256");
+    }
+    if text(&header, "kid").is_none() {
+        return Some("Please check the 'kid' header: it names no public key");
+    }
+    if text(&claims, "aud").as_deref() != Some(JWT_AUDIENCE) {
+        return Some("Please check the 'aud' claim: it must be https://api.box.com/oauth2/token");
+    }
+    if text(&claims, "iss").as_deref() != Some(CLIENT_ID) {
+        return Some("Please check the 'iss' claim: it must be the app's client ID");
+    }
+    if text(&claims, "jti").is_none() {
+        return Some("Please check the 'jti' claim: it is missing");
+    }
+    if !matches!(
+        claims.get("box_sub_type").and_then(Value::as_str),
+        Some("enterprise" | "user")
+    ) || text(&claims, "sub").is_none()
+    {
+        return Some("Please check the 'sub' and 'box_sub_type' claims");
+    }
+    let now = now.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
+    match claims.get("exp").and_then(Value::as_u64) {
+        Some(exp) if exp > now => None,
+        _ => Some("Please check the 'exp' claim: the assertion has expired"),
+    }
+}
+
+/// Decodes unpadded base64url (RFC 4648, section 5), as JWTs use it. Written out
+/// because the crate does not depend on a base64 crate and the sandbox needs only
+/// this decoding.
+fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+    fn sextet(byte: u8) -> Option<u32> {
+        match byte {
+            b'A'..=b'Z' => Some(u32::from(byte - b'A')),
+            b'a'..=b'z' => Some(u32::from(byte - b'a') + 26),
+            b'0'..=b'9' => Some(u32::from(byte - b'0') + 52),
+            b'-' => Some(62),
+            b'_' => Some(63),
+            _ => None,
+        }
+    }
+    // One leftover character carries only 6 bits, not a whole byte.
+    if text.len() % 4 == 1 {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(text.len() * 3 / 4);
+    for chunk in text.as_bytes().chunks(4) {
+        let mut bits = 0u32;
+        for &byte in chunk {
+            bits = (bits << 6) | sextet(byte)?;
+        }
+        // A chunk of n characters holds n * 6 bits, of which the whole bytes count.
+        let whole_bytes = chunk.len() * 6 / 8;
+        bits <<= 6 * (4 - chunk.len());
+        bytes.extend_from_slice(&bits.to_be_bytes()[1..=whole_bytes]);
+    }
+    Some(bytes)
 }
 
 fn oauth_error(error: &str, description: &str) -> Answer {
@@ -555,4 +730,191 @@ fn response(status: u16, content_type: &str, body: &str) -> Answer {
         hyper::header::HeaderValue::from_static("sandbox-request"),
     );
     answer
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 2023-11-14T22:13:20Z: a fixed `now`, so that `exp` is known.
+    const NOW_SECS: u64 = 1_700_000_000;
+
+    fn now() -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(NOW_SECS)
+    }
+
+    /// Unpadded base64url, the inverse of [`base64url_decode`], for building
+    /// assertions by hand.
+    fn base64url_encode(bytes: &[u8]) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let mut text = String::new();
+        for chunk in bytes.chunks(3) {
+            let mut bits = [0u8; 4];
+            bits[1..=chunk.len()].copy_from_slice(chunk);
+            let bits = u32::from_be_bytes(bits);
+            for i in 0..=chunk.len() {
+                text.push(char::from(ALPHABET[(bits >> (18 - 6 * i)) as usize & 63]));
+            }
+        }
+        text
+    }
+
+    /// An assertion with a valid header and claims, as the SDK signs them, each
+    /// edited by `edit` and then given a signature that is never checked.
+    fn assertion(edit: impl FnOnce(&mut Value, &mut Value)) -> String {
+        let mut header = json!({"alg": "RS256", "typ": "JWT", "kid": "key-1"});
+        let mut claims = json!({
+            "iss": CLIENT_ID,
+            "sub": ENTERPRISE_ID,
+            "box_sub_type": "enterprise",
+            "aud": JWT_AUDIENCE,
+            "jti": "a-unique-id",
+            "exp": NOW_SECS + 30,
+        });
+        edit(&mut header, &mut claims);
+        format!(
+            "{}.{}.signature",
+            base64url_encode(header.to_string().as_bytes()),
+            base64url_encode(claims.to_string().as_bytes())
+        )
+    }
+
+    fn token_request(fields: &[(&str, &str)]) -> RecordedRequest {
+        RecordedRequest {
+            method: "POST".into(),
+            path: "/oauth2/token".into(),
+            headers: Vec::new(),
+            body: url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(fields)
+                .finish()
+                .into_bytes(),
+        }
+    }
+
+    async fn answer_body(answer: Answer) -> (u16, Value) {
+        let status = answer.status().as_u16();
+        let body = answer.into_body().collect().await.unwrap().to_bytes();
+        (status, serde_json::from_slice(&body).unwrap())
+    }
+
+    #[test]
+    fn base64url_decodes_every_length_and_refuses_other_alphabets() {
+        let samples: Vec<Vec<u8>> = (0..=7u8)
+            .map(|n| (250..=255).cycle().take(n.into()).collect())
+            .collect();
+
+        let decoded: Vec<Option<Vec<u8>>> = samples
+            .iter()
+            .map(|s| base64url_decode(&base64url_encode(s)))
+            .collect();
+
+        let expected: Vec<Option<Vec<u8>>> = samples.iter().cloned().map(Some).collect();
+        assert_eq!(decoded, expected);
+        assert_eq!(base64url_decode("Zm9vYmFy"), Some(b"foobar".to_vec()));
+        assert_eq!(base64url_decode("-_8"), Some(vec![0xfb, 0xff]));
+        assert_eq!(base64url_decode("+/8"), None, "standard base64's alphabet");
+        assert_eq!(base64url_decode("Zm8="), None, "padding");
+        assert_eq!(base64url_decode("Zm9vY"), None, "a lone sixth of bits");
+    }
+
+    #[test]
+    fn an_assertion_signed_from_a_jwt_config_is_accepted() {
+        let json = include_str!("../tests/fixtures/jwt_test_config.json")
+            .replace("test-client-id", CLIENT_ID);
+        let config = crate::auth::JwtConfig::from_config_json_string(&json).unwrap();
+        let signed = config.assertion(JWT_AUDIENCE, now()).unwrap();
+
+        let refusal = check_jwt_assertion(secrecy::ExposeSecret::expose_secret(&signed), now());
+
+        assert_eq!(refusal, None);
+    }
+
+    #[test]
+    fn an_assertion_is_refused_for_each_header_field_or_claim_box_checks() {
+        type Edit = fn(&mut Value, &mut Value);
+        let cases: [(&str, Edit, &str); 9] = [
+            ("alg", |h, _| h["alg"] = json!("HS256"), "'alg'"),
+            (
+                "kid",
+                |h, _| drop(h.as_object_mut().unwrap().remove("kid")),
+                "'kid'",
+            ),
+            (
+                "aud",
+                |_, c| c["aud"] = json!("http://127.0.0.1/oauth2/token"),
+                "'aud'",
+            ),
+            ("iss", |_, c| c["iss"] = json!("another-client"), "'iss'"),
+            (
+                "jti",
+                |_, c| drop(c.as_object_mut().unwrap().remove("jti")),
+                "'jti'",
+            ),
+            ("sub", |_, c| c["box_sub_type"] = json!("group"), "'sub'"),
+            ("exp now", |_, c| c["exp"] = json!(NOW_SECS), "'exp'"),
+            ("exp past", |_, c| c["exp"] = json!(NOW_SECS - 60), "'exp'"),
+            ("exp text", |_, c| c["exp"] = json!("soon"), "'exp'"),
+        ];
+        for (name, edit, names) in cases {
+            let assertion = assertion(edit);
+
+            let refusal = check_jwt_assertion(&assertion, now());
+
+            assert!(
+                refusal.is_some_and(|r| r.contains(names)),
+                "{name}: {refusal:?}"
+            );
+        }
+        assert_eq!(check_jwt_assertion(&assertion(|_, _| {}), now()), None);
+        assert!(check_jwt_assertion("two.parts", now()).is_some());
+        assert!(check_jwt_assertion("not json.at all.x", now()).is_some());
+    }
+
+    #[tokio::test]
+    async fn the_token_endpoint_refuses_a_wrong_client_before_a_wrong_subject() {
+        let mut state = State::default();
+        let wrong_secret = token_request(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", CLIENT_ID),
+            ("client_secret", "wrong"),
+            ("box_subject_type", "enterprise"),
+            ("box_subject_id", "another-enterprise"),
+        ]);
+        let subject = |kind: &'static str, id: &'static str| {
+            token_request(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", CLIENT_ID),
+                ("client_secret", CLIENT_SECRET),
+                ("box_subject_type", kind),
+                ("box_subject_id", id),
+            ])
+        };
+
+        let wrong_client = answer_body(token_endpoint(&mut state, &wrong_secret)).await;
+        let other_enterprise = answer_body(token_endpoint(
+            &mut state,
+            &subject("enterprise", "another"),
+        ))
+        .await;
+        let unknown_user = answer_body(token_endpoint(&mut state, &subject("user", "1"))).await;
+        let enterprise = answer_body(token_endpoint(
+            &mut state,
+            &subject("enterprise", ENTERPRISE_ID),
+        ))
+        .await;
+        let admin = answer_body(token_endpoint(&mut state, &subject("user", ADMIN_USER_ID))).await;
+
+        assert_eq!(wrong_client.0, 400);
+        assert_eq!(wrong_client.1["error"], "invalid_client");
+        for refused in [&other_enterprise, &unknown_user] {
+            assert_eq!(refused.0, 400);
+            assert_eq!(refused.1["error"], "invalid_grant");
+        }
+        assert_eq!(enterprise.0, 200);
+        assert_eq!(admin.0, 200);
+        assert_eq!(
+            state.issued,
+            ["sandbox-access-token-1", "sandbox-access-token-2"]
+        );
+    }
 }

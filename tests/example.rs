@@ -1,6 +1,7 @@
 //! The terminate-sessions example, run as the built binary, end to end: on its own
 //! embedded sandbox, and on a sandbox this test controls (through `BOX_BASE_URL`
-//! and the sandbox's developer token) so that requests and faults can be checked.
+//! and the sandbox's developer token or app credentials) so that requests and
+//! faults can be checked.
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -46,22 +47,42 @@ fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
     command.output().expect("the example runs")
 }
 
-/// Runs the example against `sandbox` as if it were Box, off the async runtime.
+/// Runs the example against `sandbox` as if it were Box, with the sandbox's
+/// developer token, off the async runtime.
 async fn run_on(sandbox: &Sandbox, args: &[&str]) -> Output {
+    run_on_with(
+        sandbox,
+        args,
+        &[("BOX_DEVELOPER_TOKEN", testing::DEVELOPER_TOKEN)],
+    )
+    .await
+}
+
+/// Runs the example against `sandbox` as if it were Box, with the credentials in
+/// `env`, off the async runtime.
+async fn run_on_with(sandbox: &Sandbox, args: &[&str], env: &[(&str, &str)]) -> Output {
     let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    let base_url = sandbox.base_url().to_string();
+    let mut env: Vec<(String, String)> = env
+        .iter()
+        .map(|(name, value)| (name.to_string(), value.to_string()))
+        .collect();
+    env.push(("BOX_BASE_URL".into(), sandbox.base_url().into()));
     tokio::task::spawn_blocking(move || {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        run(
-            &args,
-            &[
-                ("BOX_BASE_URL", &base_url),
-                ("BOX_DEVELOPER_TOKEN", testing::DEVELOPER_TOKEN),
-            ],
-        )
+        let env: Vec<(&str, &str)> = env.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        run(&args, &env)
     })
     .await
     .unwrap()
+}
+
+/// The sandbox app's Client Credentials Grant variables, for its enterprise.
+fn ccg_env() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("BOX_CLIENT_ID", testing::CLIENT_ID),
+        ("BOX_CLIENT_SECRET", testing::CLIENT_SECRET),
+        ("BOX_ENTERPRISE_ID", testing::ENTERPRISE_ID),
+    ]
 }
 
 fn stdout(output: &Output) -> String {
@@ -262,6 +283,140 @@ async fn a_csv_names_users_and_groups_by_column() {
             serde_json::json!({"group_ids": ["42"]}),
         ]
     );
+}
+
+#[test]
+fn a_byte_order_mark_at_the_start_of_a_file_is_ignored() {
+    let csv = temp_file("bom.csv", "\u{feff}user_id,user_login\n1,a@example.com\n");
+    let lines = temp_file("bom.txt", "\u{feff}2\nb@example.com\n");
+
+    let from_csv = run(&["--from-file", csv.to_str().unwrap(), "--dry-run"], &[]);
+    let from_lines = run(&["--from-file", lines.to_str().unwrap(), "--dry-run"], &[]);
+
+    assert_eq!(from_csv.status.code(), Some(0), "{}", stderr(&from_csv));
+    assert_eq!(
+        stdout(&from_csv),
+        "batch 1/1: 2 users: 1, a@example.com\ndry run: nothing was sent\n"
+    );
+    assert_eq!(from_lines.status.code(), Some(0), "{}", stderr(&from_lines));
+    assert_eq!(
+        stdout(&from_lines),
+        "batch 1/1: 2 users: 2, b@example.com\ndry run: nothing was sent\n"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn client_credentials_from_the_environment_get_a_token_that_the_batches_carry() {
+    let sandbox = Sandbox::start().await.unwrap();
+
+    let output = run_on_with(
+        &sandbox,
+        &["--user-id", "1", "--group-id", "42", "--json"],
+        &ccg_env(),
+    )
+    .await;
+
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report = json(&output);
+    assert_eq!(report["target"], "box");
+    assert_eq!(report["accepted"], 2);
+    assert_eq!(report["failed"], 0);
+    let requests = sandbox.requests();
+    let paths: Vec<&str> = requests.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/oauth2/token",
+            "/2.0/users/terminate_sessions",
+            "/2.0/groups/terminate_sessions"
+        ],
+        "one token request, before the batches"
+    );
+    let form = requests[0].form();
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(
+        fields,
+        [
+            ("box_subject_id", testing::ENTERPRISE_ID),
+            ("box_subject_type", "enterprise"),
+            ("client_id", testing::CLIENT_ID),
+            ("client_secret", testing::CLIENT_SECRET),
+            ("grant_type", "client_credentials"),
+        ]
+    );
+    let issued = sandbox.issued_access_tokens();
+    assert_eq!(issued.len(), 1);
+    let bearer = format!("Bearer {}", issued[0]);
+    for request in &requests[1..] {
+        assert_eq!(request.header("authorization"), Some(bearer.as_str()));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn credentials_the_token_endpoint_refuses_exit_with_code_2_and_nothing_sent() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let ccg = "the Client Credentials Grant credentials (BOX_CLIENT_ID, BOX_CLIENT_SECRET, \
+               BOX_ENTERPRISE_ID or BOX_USER_ID)";
+    let cases = [
+        (
+            ("BOX_CLIENT_SECRET", "not-the-secret"),
+            format!(
+                "error: Box refused {ccg}: 400 invalid_client: The client credentials are invalid"
+            ),
+        ),
+        (
+            ("BOX_ENTERPRISE_ID", "another-enterprise"),
+            format!(
+                "error: Box refused {ccg}: 400 invalid_grant: Grant credentials are invalid: the \
+                 box_subject_id is not known to the app"
+            ),
+        ),
+    ];
+    for ((name, wrong), message) in cases {
+        let mut env = ccg_env();
+        env.retain(|(n, _)| *n != name);
+        env.push((name, wrong));
+        let before = sandbox.requests().len();
+
+        let output = run_on_with(&sandbox, &["--user-id", "1", "--json"], &env).await;
+
+        assert_eq!(output.status.code(), Some(2), "{name}: {}", stderr(&output));
+        assert_eq!(stderr(&output).trim_end(), message, "{name}");
+        assert!(stdout(&output).is_empty(), "{name}: {}", stdout(&output));
+        let paths: Vec<String> = sandbox.requests()[before..]
+            .iter()
+            .map(|r| r.path.clone())
+            .collect();
+        assert_eq!(paths, ["/oauth2/token"], "{name}: no batch was sent");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_endpoint_failure_that_is_not_a_refusal_exits_with_code_1() {
+    let server = httpmock::MockServer::start_async().await;
+    // A success without a token is not a refusal of the credentials, and it is not
+    // retried, so the run ends at once.
+    let token = server
+        .mock_async(|when, then| {
+            when.method(httpmock::Method::POST).path("/oauth2/token");
+            then.status(200)
+                .json_body(serde_json::json!({"token_type": "bearer"}));
+        })
+        .await;
+    let mut env = ccg_env();
+    let base_url = server.base_url();
+    env.push(("BOX_BASE_URL", &base_url));
+
+    let output = tokio::task::block_in_place(|| run(&["--user-id", "1"], &env));
+
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output).trim_end(),
+        "error: cannot get an access token, so nothing was sent: the token endpoint answered \
+         without an access token"
+    );
+    assert!(stdout(&output).is_empty());
+    token.assert_calls_async(1).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

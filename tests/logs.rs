@@ -6,10 +6,11 @@ mod common;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use box_sdk_gen::auth::BoxDeveloperTokenAuth;
+use box_sdk_gen::auth::{BoxCcgAuth, BoxDeveloperTokenAuth};
 use box_sdk_gen::client::BoxClient;
 use box_sdk_gen::network::BaseUrls;
 use box_sdk_gen::schemas::CreateUserTerminateSessionRequestBody;
+use box_sdk_gen::testing::{self, Sandbox};
 use common::{Reply, ScriptedServer, TOKEN};
 use tracing_subscriber::fmt::format::FmtSpan;
 
@@ -32,19 +33,23 @@ impl Captured {
     fn text(&self) -> String {
         String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
     }
+
+    /// A subscriber that writes every event and span close, at TRACE and up, here.
+    fn subscriber(&self) -> impl tracing::Subscriber + Send + Sync + use<> {
+        let writer = self.clone();
+        tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_max_level(tracing::Level::TRACE)
+            .with_span_events(FmtSpan::CLOSE)
+            .with_ansi(false)
+            .finish()
+    }
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_retried_call_logs_its_span_attempts_and_retry_without_secrets_or_bodies() {
     let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(FmtSpan::CLOSE)
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = tracing::subscriber::set_default(captured.subscriber());
     let secret_message = "Request is successful, please check the admin events";
     let server = ScriptedServer::start(vec![
         Reply::error(429)
@@ -111,6 +116,39 @@ async fn a_retried_call_logs_its_span_attempts_and_retry_without_secrets_or_bodi
         "as-user-77",
         secret_message,
     ] {
+        assert!(!logs.contains(secret), "{secret} was logged:\n{logs}");
+    }
+}
+
+// A real sandbox on loopback, so tokio's clock runs: paused, it would jump ahead
+// while the calls wait on sockets and set off the attempt timeouts.
+#[tokio::test]
+async fn a_client_credentials_flow_logs_neither_the_client_secret_nor_the_access_token() {
+    let captured = Captured::default();
+    let _guard = tracing::subscriber::set_default(captured.subscriber());
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = BoxClient::with_network_session(
+        BoxCcgAuth::new(sandbox.ccg_config()),
+        sandbox.network_session().unwrap(),
+    );
+    let body = CreateUserTerminateSessionRequestBody::new(["user-id-4242"], Vec::<String>::new());
+
+    client
+        .session_termination
+        .create_user_terminate_session(&body, Default::default(), None)
+        .await
+        .unwrap();
+
+    let logs = captured.text();
+    for operation in ["post_oauth2_token", "post_users_terminate_sessions"] {
+        assert!(
+            logs.contains(&format!("operation_id=\"{operation}\"")),
+            "{operation} was not logged, so the test shows nothing:\n{logs}"
+        );
+    }
+    let issued = sandbox.issued_access_tokens();
+    assert_eq!(issued.len(), 1);
+    for secret in [testing::CLIENT_SECRET, issued[0].as_str()] {
         assert!(!logs.contains(secret), "{secret} was logged:\n{logs}");
     }
 }
