@@ -3,11 +3,9 @@
 //! It is private: the facade in `managers` is the public API, and `transport`
 //! implements the hooks every generated operation calls. Items the facade does not
 //! use yet (progenitor emits a `prelude` and every component type) are expected,
-//! hence the allowances below. `unused_mut`: an operation with no header
-//! parameters keeps a `let mut header_map` that nothing appends to, once the
-//! generator has removed progenitor's `api-version` header.
+//! hence the allowances below.
 
-#![allow(dead_code, unused_imports, unused_mut, missing_docs, clippy::all)]
+#![allow(dead_code, unused_imports, missing_docs, clippy::all)]
 
 // progenitor emits `self.client.options(url)` for OPTIONS operations, and
 // reqwest's client has no such method; this extension supplies it, so that the

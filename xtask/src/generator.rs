@@ -48,7 +48,8 @@ impl syn::visit_mut::VisitMut for DropApiVersionHeader {
     }
 }
 
-/// In `let mut header_map = HeaderMap::with_capacity(N);`, makes `N` one less.
+/// In `let mut header_map = HeaderMap::with_capacity(N);`, makes `N` one less, and
+/// drops the `mut` when that leaves no room for any header.
 fn shrink_header_map_capacity(stmt: &mut syn::Stmt) {
     let syn::Stmt::Local(syn::Local {
         pat: syn::Pat::Ident(name),
@@ -72,7 +73,13 @@ fn shrink_header_map_capacity(stmt: &mut syn::Stmt) {
     })) = call.args.first_mut()
         && let Ok(n) = capacity.base10_parse::<usize>()
     {
-        *capacity = syn::LitInt::new(&format!("{}usize", n.saturating_sub(1)), capacity.span());
+        let left = n.saturating_sub(1);
+        *capacity = syn::LitInt::new(&format!("{left}usize"), capacity.span());
+        // The map was sized for its appends: with none left, nothing mutates it,
+        // and a `mut` would warn in every operation without header parameters.
+        if left == 0 {
+            name.mutability = None;
+        }
     }
 }
 
@@ -262,8 +269,15 @@ mod tests {
         // The rest of each operation's header handling is kept.
         assert!(code.contains("pub async fn post_users_terminate_sessions"));
         assert!(code.contains(".headers(header_map)"));
-        // Sized for no header at all where the operation has none.
-        assert!(code.contains("HeaderMap::with_capacity(0usize)"));
+        // Sized for no header at all where the operation has none, and immutable.
+        assert!(
+            code.contains("let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize)")
+        );
+        assert!(
+            !code.contains(
+                "let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize)"
+            )
+        );
     }
 
     #[test]
@@ -280,6 +294,9 @@ mod tests {
             fn f() #block
         ));
         assert!(kept.contains("if-match") && !kept.contains("api-version"));
-        assert!(kept.contains("HeaderMap::with_capacity(1usize)"), "{kept}");
+        assert!(
+            kept.contains("let mut header_map = HeaderMap::with_capacity(1usize)"),
+            "{kept}"
+        );
     }
 }
