@@ -67,13 +67,9 @@ pub enum ErrorKind {
 
 /// An error from any call of this crate.
 ///
-/// Ask [`kind`](Self::kind) what went wrong, [`status`](Self::status) for the HTTP
-/// status when Box answered, and [`api_error`](Self::api_error) for what Box said.
-/// [`source`](std::error::Error::source) keeps the underlying cause.
-///
 /// # Example
 /// ```
-/// use box_sdk_gen::errors::{BoxError, ErrorKind};
+/// use box_sdk_gen::errors::BoxError;
 ///
 /// fn explain(err: &BoxError) -> String {
 ///     match err.api_error() {
@@ -84,6 +80,10 @@ pub enum ErrorKind {
 /// }
 /// # let _ = explain;
 /// ```
+///
+/// Ask [`kind`](Self::kind) what went wrong, [`status`](Self::status) for the HTTP
+/// status when Box answered, and [`api_error`](Self::api_error) for what Box said.
+/// [`source`](std::error::Error::source) keeps the underlying cause.
 #[non_exhaustive]
 pub struct BoxError {
     kind: ErrorKind,
@@ -174,12 +174,48 @@ impl BoxError {
     }
 
     /// What went wrong.
+    ///
+    /// # Example
+    /// ```
+    /// use box_sdk_gen::auth::BoxDeveloperTokenAuth;
+    /// use box_sdk_gen::client::BoxClient;
+    /// use box_sdk_gen::errors::ErrorKind;
+    ///
+    /// # fn main() -> Result<(), box_sdk_gen::errors::BoxError> {
+    /// let client = BoxClient::new(BoxDeveloperTokenAuth::new("my-developer-token"))?;
+    ///
+    /// let err = client.with_as_user_header("12\r\n34").unwrap_err();
+    ///
+    /// assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn kind(&self) -> ErrorKind {
         self.kind
     }
 
-    /// The HTTP status Box answered with, if it answered: the error status of an
-    /// API error, or the success status of a decode error.
+    /// The HTTP status Box answered with, if it answered.
+    ///
+    /// # Example
+    /// ```
+    /// use box_sdk_gen::testing::{Fault, Sandbox};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), box_sdk_gen::errors::BoxError> {
+    /// let sandbox = Sandbox::start().await?;
+    /// sandbox.fail_next(Fault::status(404, "not_found", "Not Found"));
+    ///
+    /// let users = &sandbox.client()?.users;
+    /// let result = users.get_user_me(Default::default(), Default::default(), None).await;
+    ///
+    /// let err = result.unwrap_err();
+    /// assert_eq!(err.status(), Some(404));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// It is the error status of an API error, or the success status of a decode
+    /// error; `None` when nothing came back from Box.
     pub fn status(&self) -> Option<u16> {
         self.api
             .as_ref()
@@ -188,16 +224,88 @@ impl BoxError {
     }
 
     /// What Box said, when it answered with an error status.
+    ///
+    /// # Example
+    /// ```
+    /// use box_sdk_gen::testing::{Fault, Sandbox};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), box_sdk_gen::errors::BoxError> {
+    /// let sandbox = Sandbox::start().await?;
+    /// sandbox.fail_next(Fault::status(403, "access_denied_insufficient_permissions", "Denied"));
+    ///
+    /// let users = &sandbox.client()?.users;
+    /// let result = users.get_user_me(Default::default(), Default::default(), None).await;
+    ///
+    /// let err = result.unwrap_err();
+    /// let api = err.api_error().expect("Box answered with an error status");
+    /// assert_eq!(api.code(), Some("access_denied_insufficient_permissions"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn api_error(&self) -> Option<&ApiError> {
         self.api.as_deref()
     }
 
     /// Whether the call ran out of time.
+    ///
+    /// # Example
+    /// ```
+    /// use std::time::Duration;
+    /// use box_sdk_gen::auth::BoxDeveloperTokenAuth;
+    /// use box_sdk_gen::client::BoxClient;
+    /// use box_sdk_gen::network::NetworkSession;
+    /// use box_sdk_gen::retries::BoxRetryStrategy;
+    /// use box_sdk_gen::testing::{self, Fault, Sandbox};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), box_sdk_gen::errors::BoxError> {
+    /// let sandbox = Sandbox::start().await?;
+    /// sandbox.fail_next(Fault::slow(Duration::from_secs(30)));
+    /// let session = NetworkSession::builder()
+    ///     .base_urls(sandbox.base_urls())
+    ///     .attempt_timeout(Some(Duration::from_millis(50)))
+    ///     .retry_strategy(BoxRetryStrategy::builder().max_attempts(1).build())
+    ///     .build()?;
+    /// let auth = BoxDeveloperTokenAuth::new(testing::DEVELOPER_TOKEN);
+    /// let client = BoxClient::with_network_session(auth, session);
+    ///
+    /// let users = &client.users;
+    /// let result = users.get_user_me(Default::default(), Default::default(), None).await;
+    ///
+    /// let err = result.unwrap_err();
+    /// assert!(err.is_timeout());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// The request may or may not have been carried out: re-send a call that is not
+    /// idempotent, such as a session termination, only if doing it twice is harmless.
     pub fn is_timeout(&self) -> bool {
         self.kind == ErrorKind::Timeout
     }
 
     /// Whether the caller cancelled the call.
+    ///
+    /// # Example
+    /// ```
+    /// use box_sdk_gen::CancellationToken;
+    /// use box_sdk_gen::auth::BoxDeveloperTokenAuth;
+    /// use box_sdk_gen::client::BoxClient;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), box_sdk_gen::errors::BoxError> {
+    /// let client = BoxClient::new(BoxDeveloperTokenAuth::new("my-developer-token"))?;
+    /// let cancel = CancellationToken::new();
+    /// cancel.cancel();
+    ///
+    /// let users = &client.users;
+    /// let err = users.get_user_me(Default::default(), Default::default(), Some(cancel)).await;
+    ///
+    /// assert!(err.unwrap_err().is_cancelled(), "a cancelled call sends nothing");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn is_cancelled(&self) -> bool {
         self.kind == ErrorKind::Cancelled
     }
@@ -243,6 +351,35 @@ impl std::error::Error for BoxError {
 }
 
 /// What Box answered when it answered with an error status.
+///
+/// # Example
+/// ```
+/// use box_sdk_gen::schemas::CreateGroupTerminateSessionRequestBody;
+/// use box_sdk_gen::testing::{Fault, Sandbox};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), box_sdk_gen::errors::BoxError> {
+/// let sandbox = Sandbox::start().await?;
+/// sandbox.fail_next(Fault::status(403, "access_denied_insufficient_permissions", "Denied"));
+/// let body = CreateGroupTerminateSessionRequestBody::new(["42"]);
+///
+/// let err = sandbox
+///     .client()?
+///     .session_termination
+///     .create_group_terminate_session(&body, Default::default(), None)
+///     .await
+///     .unwrap_err();
+///
+/// let api = err.api_error().expect("Box answered with an error status");
+/// assert_eq!(api.status(), 403);
+/// assert_eq!(api.code(), Some("access_denied_insufficient_permissions"));
+/// assert_eq!(api.message(), Some("Denied"));
+/// assert_eq!(api.request_id(), Some("sandbox-request"));
+/// assert_eq!(api.header("Content-Type"), Some("application/json"));
+/// assert_eq!(api.body_preview(), None, "the body was a Box error");
+/// # Ok(())
+/// # }
+/// ```
 ///
 /// Box's error body carries a `code` (an open set: Box adds codes over time), a
 /// `message`, a `request_id` to quote to Box support, a `help_url` and free-form
@@ -343,38 +480,149 @@ impl ApiError {
     }
 
     /// The HTTP status.
+    ///
+    /// # Example
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), box_sdk_gen::errors::BoxError> {
+    /// # let sandbox = box_sdk_gen::testing::Sandbox::start().await?;
+    /// # sandbox.fail_next(box_sdk_gen::testing::Fault::status(403, "access_denied", "Denied"));
+    /// # let users = &sandbox.client()?.users;
+    /// # let err = users.get_user_me(Default::default(), Default::default(), None).await;
+    /// # let err = err.unwrap_err();
+    /// let api = err.api_error().unwrap();
+    /// assert_eq!(api.status(), 403);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn status(&self) -> u16 {
         self.status
     }
 
     /// Box's error code, such as `access_denied_insufficient_permissions`.
+    ///
+    /// # Example
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), box_sdk_gen::errors::BoxError> {
+    /// # let sandbox = box_sdk_gen::testing::Sandbox::start().await?;
+    /// # sandbox.fail_next(box_sdk_gen::testing::Fault::status(403, "access_denied", "Denied"));
+    /// # let users = &sandbox.client()?.users;
+    /// # let err = users.get_user_me(Default::default(), Default::default(), None).await;
+    /// # let err = err.unwrap_err();
+    /// let api = err.api_error().unwrap();
+    /// let denied = api.code() == Some("access_denied");
+    /// assert!(denied);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// Box's message.
+    ///
+    /// # Example
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), box_sdk_gen::errors::BoxError> {
+    /// # let sandbox = box_sdk_gen::testing::Sandbox::start().await?;
+    /// # sandbox.fail_next(box_sdk_gen::testing::Fault::status(403, "access_denied", "Denied"));
+    /// # let users = &sandbox.client()?.users;
+    /// # let err = users.get_user_me(Default::default(), Default::default(), None).await;
+    /// # let err = err.unwrap_err();
+    /// let api = err.api_error().unwrap();
+    /// assert_eq!(api.message(), Some("Denied"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
     /// The request ID, to quote to Box support.
+    ///
+    /// # Example
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), box_sdk_gen::errors::BoxError> {
+    /// # let sandbox = box_sdk_gen::testing::Sandbox::start().await?;
+    /// # sandbox.fail_next(box_sdk_gen::testing::Fault::status(403, "access_denied", "Denied"));
+    /// # let users = &sandbox.client()?.users;
+    /// # let err = users.get_user_me(Default::default(), Default::default(), None).await;
+    /// # let err = err.unwrap_err();
+    /// let api = err.api_error().unwrap();
+    /// eprintln!("quote request ID {} to Box support", api.request_id().unwrap_or("-"));
+    /// assert_eq!(api.request_id(), Some("sandbox-request"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// A page about the error.
+    ///
+    /// # Example
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), box_sdk_gen::errors::BoxError> {
+    /// # let sandbox = box_sdk_gen::testing::Sandbox::start().await?;
+    /// # sandbox.fail_next(box_sdk_gen::testing::Fault::status(403, "access_denied", "Denied"));
+    /// # let users = &sandbox.client()?.users;
+    /// # let err = users.get_user_me(Default::default(), Default::default(), None).await;
+    /// # let err = err.unwrap_err();
+    /// let api = err.api_error().unwrap();
+    /// assert!(api.help_url().unwrap().starts_with("https://developer.box.com/"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn help_url(&self) -> Option<&str> {
         self.help_url.as_deref()
     }
 
-    /// Extra details, whose fields depend on the operation. Values under sensitive
-    /// names are redacted.
+    /// Extra details, whose fields depend on the operation.
+    ///
+    /// # Example
+    /// ```
+    /// use box_sdk_gen::errors::ApiError;
+    ///
+    /// /// The reasons Box gave for refusing a request's parameters.
+    /// fn reasons(api: &ApiError) -> Vec<String> {
+    ///     api.context_info()
+    ///         .and_then(|info| info.get("errors"))
+    ///         .and_then(|errors| errors.as_array())
+    ///         .into_iter()
+    ///         .flatten()
+    ///         .filter_map(|error| error["reason"].as_str().map(str::to_string))
+    ///         .collect()
+    /// }
+    /// # let _ = reasons;
+    /// ```
+    ///
+    /// Values under sensitive names, such as `access_token`, are redacted.
     pub fn context_info(&self) -> Option<&serde_json::Map<String, Value>> {
         self.context_info.as_ref()
     }
 
     /// The value of the response header `name` (any case), such as `retry-after`
     /// or `box-request-id`, when it is text.
+    ///
+    /// # Example
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), box_sdk_gen::errors::BoxError> {
+    /// # let sandbox = box_sdk_gen::testing::Sandbox::start().await?;
+    /// # sandbox.fail_next(box_sdk_gen::testing::Fault::status(403, "access_denied", "Denied"));
+    /// # let users = &sandbox.client()?.users;
+    /// # let err = users.get_user_me(Default::default(), Default::default(), None).await;
+    /// # let err = err.unwrap_err();
+    /// let api = err.api_error().unwrap();
+    /// assert_eq!(api.header("Content-Type"), Some("application/json"));
+    /// assert_eq!(api.header("retry-after"), None);
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// Values of headers that carry secrets (`set-cookie`, `www-authenticate`) are
     /// given as `[redacted]`.
@@ -387,11 +635,58 @@ impl ApiError {
     }
 
     /// The names of the response headers.
+    ///
+    /// # Example
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), box_sdk_gen::errors::BoxError> {
+    /// # let sandbox = box_sdk_gen::testing::Sandbox::start().await?;
+    /// # sandbox.fail_next(box_sdk_gen::testing::Fault::status(403, "access_denied", "Denied"));
+    /// # let users = &sandbox.client()?.users;
+    /// # let err = users.get_user_me(Default::default(), Default::default(), None).await;
+    /// # let err = err.unwrap_err();
+    /// let api = err.api_error().unwrap();
+    /// let names: Vec<&str> = api.header_names().collect();
+    /// assert!(names.contains(&"content-type"), "{names:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn header_names(&self) -> impl Iterator<Item = &str> {
         self.headers.keys().map(|name| name.as_str())
     }
 
     /// The start of a body that is not a Box error, redacted.
+    ///
+    /// # Example
+    /// ```
+    /// use box_sdk_gen::auth::BoxDeveloperTokenAuth;
+    /// use box_sdk_gen::client::BoxClient;
+    /// use box_sdk_gen::network::NetworkSession;
+    /// use box_sdk_gen::retries::BoxRetryStrategy;
+    /// use box_sdk_gen::testing::{self, Fault, Sandbox};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), box_sdk_gen::errors::BoxError> {
+    /// let sandbox = Sandbox::start().await?;
+    /// sandbox.fail_next(Fault::HtmlBadGateway);
+    /// let session = NetworkSession::builder()
+    ///     .base_urls(sandbox.base_urls())
+    ///     .retry_strategy(BoxRetryStrategy::builder().max_attempts(1).build())
+    ///     .build()?;
+    /// let auth = BoxDeveloperTokenAuth::new(testing::DEVELOPER_TOKEN);
+    /// let client = BoxClient::with_network_session(auth, session);
+    ///
+    /// let users = &client.users;
+    /// let result = users.get_user_me(Default::default(), Default::default(), None).await;
+    ///
+    /// let err = result.unwrap_err();
+    /// let api = err.api_error().unwrap();
+    /// assert_eq!(api.status(), 502);
+    /// assert_eq!(api.code(), None, "a proxy's page is not a Box error");
+    /// assert!(api.body_preview().unwrap().contains("502 Bad Gateway"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn body_preview(&self) -> Option<&str> {
         self.body_preview.as_deref()
     }

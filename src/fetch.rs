@@ -3,9 +3,9 @@
 //!
 //! Like `makeRequest` in Box's own SDKs,
 //! [`BoxClient::make_request`](crate::client::BoxClient::make_request) sends a
-//! request the crate has no operation for — a multipart upload, which progenitor cannot generate, or an
-//! endpoint not yet in `openapi/operations.toml` — with the client's
-//! authentication, headers, retries, timeouts, size limit and tracing.
+//! request the crate has no operation for — a multipart upload, which progenitor
+//! cannot generate, or an endpoint not yet in `openapi/operations.toml` — with the
+//! client's authentication, headers, retries, timeouts, size limit and tracing.
 
 use std::collections::BTreeMap;
 
@@ -52,6 +52,16 @@ pub struct FetchOptions {
 
 impl FetchOptions {
     /// A request of `method` to `url` with nothing else.
+    ///
+    /// # Example
+    /// ```
+    /// use box_sdk_gen::fetch::FetchOptions;
+    ///
+    /// let options = FetchOptions::new("DELETE", "/2.0/files/12345");
+    ///
+    /// assert_eq!(options.method, "DELETE");
+    /// assert!(options.params.is_empty() && options.headers.is_empty() && options.body.is_none());
+    /// ```
     pub fn new(method: impl Into<String>, url: impl Into<String>) -> Self {
         Self {
             method: method.into(),
@@ -61,6 +71,19 @@ impl FetchOptions {
     }
 
     /// The request with the query parameter `name=value`.
+    ///
+    /// # Example
+    /// ```
+    /// use box_sdk_gen::fetch::FetchOptions;
+    ///
+    /// let options = FetchOptions::new("GET", "/2.0/folders/0/items")
+    ///     .with_param("limit", "100")
+    ///     .with_param("offset", "200");
+    ///
+    /// assert_eq!(options.params["offset"], "200");
+    /// ```
+    ///
+    /// A second value for the same name replaces the first.
     #[must_use]
     pub fn with_param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.params.insert(name.into(), value.into());
@@ -68,6 +91,16 @@ impl FetchOptions {
     }
 
     /// The request with the header `name: value`.
+    ///
+    /// # Example
+    /// ```
+    /// use box_sdk_gen::fetch::FetchOptions;
+    ///
+    /// let options = FetchOptions::new("GET", "/2.0/files/12345/metadata")
+    ///     .with_header("If-None-Match", "3");
+    ///
+    /// assert_eq!(options.headers["If-None-Match"], "3");
+    /// ```
     #[must_use]
     pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.insert(name.into(), value.into());
@@ -75,6 +108,18 @@ impl FetchOptions {
     }
 
     /// The request with a JSON body.
+    ///
+    /// # Example
+    /// ```
+    /// use box_sdk_gen::fetch::FetchOptions;
+    ///
+    /// let folder = serde_json::json!({"name": "Reports", "parent": {"id": "0"}});
+    /// let options = FetchOptions::new("POST", "/2.0/folders").with_json(&folder);
+    ///
+    /// let (content_type, body) = options.body.unwrap();
+    /// assert_eq!(content_type, "application/json");
+    /// assert_eq!(serde_json::from_slice::<serde_json::Value>(&body).unwrap(), folder);
+    /// ```
     #[must_use]
     pub fn with_json(mut self, body: &Value) -> Self {
         self.body = Some(("application/json".into(), Bytes::from(body.to_string())));
@@ -82,6 +127,25 @@ impl FetchOptions {
     }
 
     /// The request with `body` of `content_type`, such as a multipart body.
+    ///
+    /// # Example
+    /// ```
+    /// use box_sdk_gen::fetch::FetchOptions;
+    ///
+    /// let body = "--b\r\n\
+    ///     Content-Disposition: form-data; name=\"attributes\"\r\n\r\n\
+    ///     {\"name\":\"notes.txt\",\"parent\":{\"id\":\"0\"}}\r\n\
+    ///     --b\r\n\
+    ///     Content-Disposition: form-data; name=\"file\"; filename=\"notes.txt\"\r\n\r\n\
+    ///     hello\r\n\
+    ///     --b--\r\n";
+    /// let upload = FetchOptions::new("POST", "https://upload.box.com/api/2.0/files/content")
+    ///     .with_body("multipart/form-data; boundary=b", body);
+    ///
+    /// let (content_type, sent) = upload.body.unwrap();
+    /// assert_eq!(content_type, "multipart/form-data; boundary=b");
+    /// assert!(sent.ends_with(b"hello\r\n--b--\r\n"));
+    /// ```
     #[must_use]
     pub fn with_body(mut self, content_type: impl Into<String>, body: impl Into<Bytes>) -> Self {
         self.body = Some((content_type.into(), body.into()));
@@ -89,6 +153,20 @@ impl FetchOptions {
     }
 
     /// The request ended by `token`.
+    ///
+    /// # Example
+    /// ```
+    /// use box_sdk_gen::CancellationToken;
+    /// use box_sdk_gen::fetch::FetchOptions;
+    ///
+    /// let cancel = CancellationToken::new();
+    /// let options =
+    ///     FetchOptions::new("GET", "/2.0/events").with_cancellation_token(cancel.clone());
+    ///
+    /// // Cancelling the token, from any task, ends the request.
+    /// cancel.cancel();
+    /// assert!(options.cancellation_token.unwrap().is_cancelled());
+    /// ```
     #[must_use]
     pub fn with_cancellation_token(mut self, token: CancellationToken) -> Self {
         self.cancellation_token = Some(token);
@@ -97,6 +175,25 @@ impl FetchOptions {
 }
 
 /// What Box answered to a raw request with a success status.
+///
+/// # Example
+/// ```
+/// use box_sdk_gen::fetch::FetchOptions;
+/// use box_sdk_gen::testing::{self, Sandbox};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), box_sdk_gen::errors::BoxError> {
+/// let sandbox = Sandbox::start().await?;
+/// let client = sandbox.client()?;
+///
+/// let answer = client.make_request(FetchOptions::new("GET", "/2.0/users/me")).await?;
+///
+/// assert_eq!(answer.status, 200);
+/// assert_eq!(answer.headers["content-type"], "application/json");
+/// assert_eq!(answer.json()?["id"], testing::ADMIN_USER_ID);
+/// # Ok(())
+/// # }
+/// ```
 ///
 /// An error status is a [`BoxError`], as for every other call.
 #[derive(Debug, Clone, PartialEq)]
@@ -112,6 +209,22 @@ pub struct FetchResponse {
 
 impl FetchResponse {
     /// The body as JSON.
+    ///
+    /// # Example
+    /// ```
+    /// # use box_sdk_gen::fetch::FetchOptions;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), box_sdk_gen::errors::BoxError> {
+    /// # let sandbox = box_sdk_gen::testing::Sandbox::start().await?;
+    /// # let client = sandbox.client()?;
+    /// let answer = client.make_request(FetchOptions::new("GET", "/2.0/users/me")).await?;
+    ///
+    /// let me = answer.json()?;
+    ///
+    /// assert_eq!(me["login"], "admin@sandbox.example");
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     /// A decode error when the body is not JSON.

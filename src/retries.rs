@@ -9,6 +9,64 @@ use std::fmt;
 use std::time::{Duration, SystemTime};
 
 /// What an attempt ended with, as a retry strategy sees it.
+///
+/// # Example
+/// A strategy that retries throttling after the wait Box asks for, and failed
+/// connections of safe methods only:
+/// ```
+/// use std::time::Duration;
+/// use box_sdk_gen::auth::BoxDeveloperTokenAuth;
+/// use box_sdk_gen::client::BoxClient;
+/// use box_sdk_gen::network::NetworkSession;
+/// use box_sdk_gen::retries::{AttemptOutcome, RetryContext, RetryStrategy};
+/// use box_sdk_gen::testing::{self, Fault, Sandbox};
+///
+/// #[derive(Debug)]
+/// struct Throttling;
+///
+/// impl RetryStrategy for Throttling {
+///     fn should_retry(&self, context: &RetryContext<'_>) -> bool {
+///         let worth_it = match context.outcome {
+///             AttemptOutcome::Response { status, .. } => status == 429,
+///             // The request may have reached Box: only a GET or HEAD is safe to re-send.
+///             AttemptOutcome::NetworkError | AttemptOutcome::Timeout => {
+///                 matches!(context.method, "GET" | "HEAD")
+///             }
+///             // Outcomes added later are not retried.
+///             _ => false,
+///         };
+///         worth_it && context.attempt < 3
+///     }
+///
+///     fn retry_after(&self, context: &RetryContext<'_>) -> Duration {
+///         let asked = match context.outcome {
+///             AttemptOutcome::Response { retry_after: Some(seconds), .. } => seconds.parse().ok(),
+///             _ => None,
+///         };
+///         Duration::from_secs(asked.unwrap_or(1))
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), box_sdk_gen::errors::BoxError> {
+/// let sandbox = Sandbox::start().await?;
+/// sandbox.fail_next(Fault::too_many_requests(0));
+/// let session = NetworkSession::builder()
+///     .base_urls(sandbox.base_urls())
+///     .retry_strategy(Throttling)
+///     .build()?;
+/// let auth = BoxDeveloperTokenAuth::new(testing::DEVELOPER_TOKEN);
+/// let client = BoxClient::with_network_session(auth, session);
+///
+/// let me = client.users.get_user_me(Default::default(), Default::default(), None).await?;
+///
+/// assert_eq!(me.id, testing::ADMIN_USER_ID);
+/// assert_eq!(sandbox.requests().len(), 2, "the 429 was retried after `Retry-After: 0`");
+/// # Ok(())
+/// # }
+/// ```
+///
+/// More outcomes may be added, so a strategy's `match` needs a `_` arm.
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub enum AttemptOutcome<'a> {
@@ -26,6 +84,83 @@ pub enum AttemptOutcome<'a> {
 }
 
 /// The facts a [`RetryStrategy`] decides on.
+///
+/// # Example
+/// A strategy that retries server errors at once, at most three attempts in all, gives
+/// up once a connection has failed, and notes the facts of each attempt:
+/// ```
+/// use std::sync::{Arc, Mutex};
+/// use std::time::Duration;
+/// use box_sdk_gen::auth::BoxDeveloperTokenAuth;
+/// use box_sdk_gen::client::BoxClient;
+/// use box_sdk_gen::network::NetworkSession;
+/// use box_sdk_gen::retries::{AttemptOutcome, RetryContext, RetryStrategy};
+/// use box_sdk_gen::schemas::CreateGroupTerminateSessionRequestBody;
+/// use box_sdk_gen::testing::{self, Fault, Sandbox};
+///
+/// /// The method, attempt, status and whether a new token could be had.
+/// type Note = (String, u32, Option<u16>, bool);
+///
+/// #[derive(Debug, Default, Clone)]
+/// struct ServerErrorsAtOnce {
+///     notes: Arc<Mutex<Vec<Note>>>,
+/// }
+///
+/// impl RetryStrategy for ServerErrorsAtOnce {
+///     fn should_retry(&self, context: &RetryContext<'_>) -> bool {
+///         let status = match context.outcome {
+///             AttemptOutcome::Response { status, .. } => Some(status),
+///             _ => None,
+///         };
+///         let note = (
+///             context.method.to_string(),
+///             context.attempt,
+///             status,
+///             context.token_refreshable,
+///         );
+///         self.notes.lock().unwrap().push(note);
+///         let server_error = status.is_some_and(|status| status >= 500);
+///         server_error && context.attempt < 3 && context.network_failures == 0
+///     }
+///
+///     fn retry_after(&self, _: &RetryContext<'_>) -> Duration {
+///         Duration::ZERO
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), box_sdk_gen::errors::BoxError> {
+/// let sandbox = Sandbox::start().await?;
+/// sandbox.fail_next(Fault::status(503, "unavailable", "Unavailable"));
+/// let strategy = ServerErrorsAtOnce::default();
+/// let session = NetworkSession::builder()
+///     .base_urls(sandbox.base_urls())
+///     .retry_strategy(strategy.clone())
+///     .build()?;
+/// let auth = BoxDeveloperTokenAuth::new(testing::DEVELOPER_TOKEN);
+/// let client = BoxClient::with_network_session(auth, session);
+/// let body = CreateGroupTerminateSessionRequestBody::new(["42"]);
+///
+/// client
+///     .session_termination
+///     .create_group_terminate_session(&body, Default::default(), None)
+///     .await?;
+///
+/// let notes = strategy.notes.lock().unwrap().clone();
+/// assert_eq!(
+///     notes,
+///     [
+///         ("POST".to_string(), 1, Some(503), false),
+///         ("POST".to_string(), 2, Some(202), false),
+///     ],
+///     "a developer token cannot be refreshed"
+/// );
+/// # Ok(())
+/// # }
+/// ```
+///
+/// The transport asks after every attempt, successful ones included: a strategy
+/// must return `false` for an answer it has no reason to re-send.
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub struct RetryContext<'a> {
@@ -66,9 +201,67 @@ pub struct RetryContext<'a> {
 /// ```
 pub trait RetryStrategy: fmt::Debug + Send + Sync + 'static {
     /// Whether to send the request again after the attempt described by `context`.
+    ///
+    /// # Example
+    /// A strategy that retries only a 503, at most four attempts in all:
+    /// ```
+    /// use std::time::Duration;
+    /// use box_sdk_gen::retries::{AttemptOutcome, RetryContext, RetryStrategy};
+    ///
+    /// #[derive(Debug)]
+    /// struct Unavailable;
+    ///
+    /// impl RetryStrategy for Unavailable {
+    ///     fn should_retry(&self, context: &RetryContext<'_>) -> bool {
+    ///         let status = match context.outcome {
+    ///             AttemptOutcome::Response { status, .. } => Some(status),
+    ///             _ => None,
+    ///         };
+    ///         status == Some(503) && context.attempt < 4
+    ///     }
+    ///
+    ///     fn retry_after(&self, _: &RetryContext<'_>) -> Duration {
+    ///         Duration::from_secs(2)
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// It is asked after every attempt, successful ones included.
     fn should_retry(&self, context: &RetryContext<'_>) -> bool;
 
     /// How long to wait before sending it again.
+    ///
+    /// # Example
+    /// A linear backoff: 1 second after the first attempt, 2 after the second, and so
+    /// on, or what Box asks for in `Retry-After` when it is whole seconds:
+    /// ```
+    /// use std::time::Duration;
+    /// use box_sdk_gen::retries::{AttemptOutcome, RetryContext, RetryStrategy};
+    ///
+    /// #[derive(Debug)]
+    /// struct Linear;
+    ///
+    /// impl RetryStrategy for Linear {
+    ///     fn should_retry(&self, context: &RetryContext<'_>) -> bool {
+    ///         let status = match context.outcome {
+    ///             AttemptOutcome::Response { status, .. } => status,
+    ///             _ => return false,
+    ///         };
+    ///         (status == 429 || status >= 500) && context.attempt < 3
+    ///     }
+    ///
+    ///     fn retry_after(&self, context: &RetryContext<'_>) -> Duration {
+    ///         if let AttemptOutcome::Response { retry_after: Some(value), .. } = context.outcome
+    ///             && let Ok(seconds) = value.parse()
+    ///         {
+    ///             return Duration::from_secs(seconds);
+    ///         }
+    ///         Duration::from_secs(u64::from(context.attempt))
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// It is asked only after [`should_retry`](Self::should_retry) said yes.
     fn retry_after(&self, context: &RetryContext<'_>) -> Duration;
 }
 
@@ -114,6 +307,15 @@ impl Default for BoxRetryStrategy {
 
 impl BoxRetryStrategy {
     /// A builder starting from the defaults.
+    ///
+    /// # Example
+    /// ```
+    /// use box_sdk_gen::retries::BoxRetryStrategy;
+    ///
+    /// let unchanged = BoxRetryStrategy::builder().build();
+    ///
+    /// assert_eq!(format!("{unchanged:?}"), format!("{:?}", BoxRetryStrategy::default()));
+    /// ```
     pub fn builder() -> BoxRetryStrategyBuilder {
         BoxRetryStrategyBuilder {
             strategy: Self {
@@ -176,6 +378,44 @@ impl RetryStrategy for BoxRetryStrategy {
 }
 
 /// Builds a [`BoxRetryStrategy`].
+///
+/// # Example
+/// A strategy for a test against a local server: retries at once, at most twice.
+/// ```
+/// use std::time::Duration;
+/// use box_sdk_gen::auth::BoxDeveloperTokenAuth;
+/// use box_sdk_gen::client::BoxClient;
+/// use box_sdk_gen::network::NetworkSession;
+/// use box_sdk_gen::retries::BoxRetryStrategy;
+/// use box_sdk_gen::testing::{self, Fault, Sandbox};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), box_sdk_gen::errors::BoxError> {
+/// let strategy = BoxRetryStrategy::builder()
+///     .max_attempts(3)
+///     .max_network_attempts(2)
+///     .retry_base_interval(Duration::ZERO)
+///     .max_retry_after(Duration::ZERO)
+///     .build();
+/// let sandbox = Sandbox::start().await?;
+/// sandbox.fail_next(Fault::status(500, "internal_server_error", "Internal Server Error"));
+/// let session = NetworkSession::builder()
+///     .base_urls(sandbox.base_urls())
+///     .retry_strategy(strategy)
+///     .build()?;
+/// let auth = BoxDeveloperTokenAuth::new(testing::DEVELOPER_TOKEN);
+/// let client = BoxClient::with_network_session(auth, session);
+///
+/// let me = client.users.get_user_me(Default::default(), Default::default(), None).await?;
+///
+/// assert_eq!(me.id, testing::ADMIN_USER_ID);
+/// assert_eq!(sandbox.requests().len(), 2, "the 500 was retried");
+/// # Ok(())
+/// # }
+/// ```
+///
+/// The builder starts from the defaults listed on [`BoxRetryStrategy`]; each setter
+/// says its default.
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct BoxRetryStrategyBuilder {
@@ -185,6 +425,33 @@ pub struct BoxRetryStrategyBuilder {
 impl BoxRetryStrategyBuilder {
     /// The most attempts a call makes, the first included. The default is 5; 1
     /// turns retries off.
+    ///
+    /// # Example
+    /// ```
+    /// use box_sdk_gen::auth::BoxDeveloperTokenAuth;
+    /// use box_sdk_gen::client::BoxClient;
+    /// use box_sdk_gen::network::NetworkSession;
+    /// use box_sdk_gen::retries::BoxRetryStrategy;
+    /// use box_sdk_gen::testing::{self, Fault, Sandbox};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), box_sdk_gen::errors::BoxError> {
+    /// let sandbox = Sandbox::start().await?;
+    /// sandbox.fail_next(Fault::status(503, "unavailable", "Unavailable"));
+    /// let session = NetworkSession::builder()
+    ///     .base_urls(sandbox.base_urls())
+    ///     .retry_strategy(BoxRetryStrategy::builder().max_attempts(1).build())
+    ///     .build()?;
+    /// let auth = BoxDeveloperTokenAuth::new(testing::DEVELOPER_TOKEN);
+    /// let client = BoxClient::with_network_session(auth, session);
+    ///
+    /// let result = client.users.get_user_me(Default::default(), Default::default(), None).await;
+    ///
+    /// assert_eq!(result.unwrap_err().status(), Some(503));
+    /// assert_eq!(sandbox.requests().len(), 1, "retries are off");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn max_attempts(mut self, attempts: u32) -> Self {
         self.strategy.max_attempts = attempts.max(1);
         self
@@ -192,6 +459,23 @@ impl BoxRetryStrategyBuilder {
 
     /// The most attempts a call makes while attempts fail with network errors or
     /// timeouts. The default is 3.
+    ///
+    /// # Example
+    /// ```
+    /// use box_sdk_gen::network::NetworkSession;
+    /// use box_sdk_gen::retries::BoxRetryStrategy;
+    ///
+    /// # fn main() -> Result<(), box_sdk_gen::errors::BoxError> {
+    /// // Behind an unreliable link: give the network five tries, and Box the usual five.
+    /// let strategy = BoxRetryStrategy::builder().max_network_attempts(5).build();
+    /// let session = NetworkSession::builder().retry_strategy(strategy).build()?;
+    /// # let _ = session;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// It counts against [`max_attempts`](Self::max_attempts) too: a call never makes
+    /// more attempts than that.
     pub fn max_network_attempts(mut self, attempts: u32) -> Self {
         self.strategy.max_network_attempts = attempts.max(1);
         self
@@ -199,6 +483,21 @@ impl BoxRetryStrategyBuilder {
 
     /// The base of the exponential backoff. The default is 1 second, which waits
     /// about 2, 4, 8 and 16 seconds before the second to fifth attempts.
+    ///
+    /// # Example
+    /// ```
+    /// use std::time::Duration;
+    /// use box_sdk_gen::retries::BoxRetryStrategy;
+    ///
+    /// // Waits about 0.5, 1, 2 and 4 seconds (each between half and one and a half
+    /// // times that) before the second to fifth attempts.
+    /// let brisk = BoxRetryStrategy::builder()
+    ///     .retry_base_interval(Duration::from_millis(250))
+    ///     .build();
+    /// # let _ = brisk;
+    /// ```
+    ///
+    /// A `Retry-After` from Box wins over the backoff.
     pub fn retry_base_interval(mut self, interval: Duration) -> Self {
         self.strategy.retry_base_interval = interval;
         self
@@ -206,12 +505,54 @@ impl BoxRetryStrategyBuilder {
 
     /// The longest wait before a retry, whether `Retry-After` asked for it or the
     /// backoff came to it; a longer one is cut to this. The default is 60 seconds.
+    ///
+    /// # Example
+    /// ```
+    /// use std::time::Duration;
+    /// use box_sdk_gen::auth::BoxDeveloperTokenAuth;
+    /// use box_sdk_gen::client::BoxClient;
+    /// use box_sdk_gen::network::NetworkSession;
+    /// use box_sdk_gen::retries::BoxRetryStrategy;
+    /// use box_sdk_gen::testing::{self, Fault, Sandbox};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), box_sdk_gen::errors::BoxError> {
+    /// let sandbox = Sandbox::start().await?;
+    /// sandbox.fail_next(Fault::too_many_requests(3600));
+    /// let strategy = BoxRetryStrategy::builder().max_retry_after(Duration::ZERO).build();
+    /// let session = NetworkSession::builder()
+    ///     .base_urls(sandbox.base_urls())
+    ///     .retry_strategy(strategy)
+    ///     .build()?;
+    /// let auth = BoxDeveloperTokenAuth::new(testing::DEVELOPER_TOKEN);
+    /// let client = BoxClient::with_network_session(auth, session);
+    ///
+    /// // Box asks for an hour; the cap makes it no wait at all.
+    /// client.users.get_user_me(Default::default(), Default::default(), None).await?;
+    ///
+    /// assert_eq!(sandbox.requests().len(), 2);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn max_retry_after(mut self, max: Duration) -> Self {
         self.strategy.max_retry_after = max;
         self
     }
 
     /// The strategy.
+    ///
+    /// # Example
+    /// ```
+    /// use box_sdk_gen::network::NetworkSession;
+    /// use box_sdk_gen::retries::BoxRetryStrategy;
+    ///
+    /// # fn main() -> Result<(), box_sdk_gen::errors::BoxError> {
+    /// let strategy = BoxRetryStrategy::builder().max_attempts(3).build();
+    /// let session = NetworkSession::builder().retry_strategy(strategy).build()?;
+    /// # let _ = session;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn build(self) -> BoxRetryStrategy {
         self.strategy
     }

@@ -15,8 +15,9 @@ use box_sdk_gen::schemas::{
     CreateGroupTerminateSessionRequestBody, CreateUserTerminateSessionRequestBody,
     SessionTerminationMessage,
 };
-use common::{TOKEN, capture_one_request, client};
+use common::{RawRequest, TOKEN, capture_one_request, client, client_with};
 use httpmock::prelude::*;
+use httpmock::{Mock, Then};
 use serde_json::json;
 
 const USERS_PATH: &str = "/2.0/users/terminate_sessions";
@@ -35,6 +36,72 @@ const WIRE_HEADERS: [&str; 7] = [
     "x-box-ua",
 ];
 
+/// The two session termination operations, so that a check both must pass is
+/// written once and run for each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Operation {
+    Users,
+    Groups,
+}
+
+const OPERATIONS: [Operation; 2] = [Operation::Users, Operation::Groups];
+
+impl Operation {
+    fn path(self) -> &'static str {
+        match self {
+            Operation::Users => USERS_PATH,
+            Operation::Groups => GROUPS_PATH,
+        }
+    }
+
+    /// The body the operation sends for the test's users or groups.
+    fn wire_body(self) -> serde_json::Value {
+        match self {
+            Operation::Users => {
+                json!({"user_ids": ["123456", "456789"], "user_logins": ["leaver@example.com"]})
+            }
+            Operation::Groups => json!({"group_ids": ["987654"]}),
+        }
+    }
+
+    /// Calls the operation with no call headers and no cancellation token.
+    async fn call(self, client: &BoxClient) -> Result<SessionTerminationMessage, BoxError> {
+        self.call_with(client, &[], None).await
+    }
+
+    /// Calls the operation with the call headers `extra_headers`, ended by
+    /// `cancellation_token` if given.
+    async fn call_with(
+        self,
+        client: &BoxClient,
+        extra_headers: &[(&str, &str)],
+        cancellation_token: Option<CancellationToken>,
+    ) -> Result<SessionTerminationMessage, BoxError> {
+        let manager = &client.session_termination;
+        match self {
+            Operation::Users => {
+                let headers = extra_headers
+                    .iter()
+                    .fold(CreateUserTerminateSessionHeaders::default(), |h, (n, v)| {
+                        h.with_extra_header(*n, *v)
+                    });
+                manager
+                    .create_user_terminate_session(&users_body(), headers, cancellation_token)
+                    .await
+            }
+            Operation::Groups => {
+                let headers = extra_headers.iter().fold(
+                    CreateGroupTerminateSessionHeaders::default(),
+                    |h, (n, v)| h.with_extra_header(*n, *v),
+                );
+                manager
+                    .create_group_terminate_session(&groups_body(), headers, cancellation_token)
+                    .await
+            }
+        }
+    }
+}
+
 fn users_body() -> CreateUserTerminateSessionRequestBody {
     CreateUserTerminateSessionRequestBody::new(["123456", "456789"], ["leaver@example.com"])
 }
@@ -43,26 +110,29 @@ fn groups_body() -> CreateGroupTerminateSessionRequestBody {
     CreateGroupTerminateSessionRequestBody::new(["987654"])
 }
 
-async fn terminate_users(client: &BoxClient) -> Result<SessionTerminationMessage, BoxError> {
-    client
-        .session_termination
-        .create_user_terminate_session(&users_body(), Default::default(), None)
+/// A client with the default retry strategy, for tests that show a request is not
+/// sent again although retries are on.
+fn retrying_client(base_url: &str) -> BoxClient {
+    client_with(base_url, |session| session)
+}
+
+/// Makes `server` answer `operation` with what `answer` sets up.
+async fn answer_with<'a>(
+    server: &'a MockServer,
+    operation: Operation,
+    answer: impl FnOnce(Then) -> Then,
+) -> Mock<'a> {
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path(operation.path());
+            answer(then);
+        })
         .await
 }
 
-fn expected_user_agent() -> String {
-    format!("box-rust-generated-sdk/{}", env!("CARGO_PKG_VERSION"))
-}
-
-#[tokio::test]
-async fn user_termination_sends_exactly_the_request_box_sdks_send() {
-    let (base_url, captured) = capture_one_request().await;
-
-    let message = terminate_users(&client(&base_url)).await.unwrap();
-
-    let request = captured.await.unwrap();
-    assert_eq!(request.request_line, format!("POST {USERS_PATH} HTTP/1.1"));
-    assert_eq!(request.header_names(), WIRE_HEADERS);
+/// Checks the headers every call carries, whatever else it sends: the token, the
+/// JSON content type and the two SDK identification headers, exactly.
+fn assert_sdk_headers(request: &RawRequest) {
     assert_eq!(
         request.header("authorization"),
         Some(format!("Bearer {TOKEN}").as_str())
@@ -71,42 +141,55 @@ async fn user_termination_sends_exactly_the_request_box_sdks_send() {
     assert_eq!(request.header("accept"), Some("application/json"));
     assert_eq!(
         request.header("user-agent"),
-        Some(expected_user_agent().as_str())
+        Some(format!("box-rust-generated-sdk/{}", env!("CARGO_PKG_VERSION")).as_str())
     );
-    let x_box_ua = request.header("x-box-ua").unwrap();
-    assert!(
-        x_box_ua.starts_with(&format!(
-            "agent=box-rust-generated-sdk/{}; env=rust/",
-            env!("CARGO_PKG_VERSION")
-        )),
-        "{x_box_ua}"
-    );
+    assert_x_box_ua(request.header("x-box-ua").expect("no x-box-ua header"));
+}
+
+/// Checks that `value` is `agent=box-rust-generated-sdk/<crate version>;
+/// env=rust/<rustc version>`, the rustc version being the compiler's that build.rs
+/// recorded: a dotted `major.minor.patch`, with a pre-release such as `-nightly`
+/// allowed.
+fn assert_x_box_ua(value: &str) {
+    let rustc = env!("BOX_SDK_RUSTC_VERSION");
     assert_eq!(
-        serde_json::from_slice::<serde_json::Value>(&request.body).unwrap(),
-        json!({"user_ids": ["123456", "456789"], "user_logins": ["leaver@example.com"]})
+        value,
+        format!(
+            "agent=box-rust-generated-sdk/{}; env=rust/{rustc}",
+            env!("CARGO_PKG_VERSION")
+        )
     );
-    assert_eq!(message.message.as_deref(), Some("ok"));
+    let release = rustc.split_once('-').map_or(rustc, |(release, _)| release);
+    let parts: Vec<&str> = release.split('.').collect();
+    assert!(
+        parts.len() == 3
+            && parts
+                .iter()
+                .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit())),
+        "the rustc version in {value:?} is not a dotted version"
+    );
 }
 
 #[tokio::test]
-async fn group_termination_sends_exactly_the_request_box_sdks_send() {
-    let (base_url, captured) = capture_one_request().await;
+async fn each_operation_sends_exactly_the_request_box_sdks_send() {
+    for operation in OPERATIONS {
+        let (base_url, captured) = capture_one_request().await;
 
-    let message = client(&base_url)
-        .session_termination
-        .create_group_terminate_session(&groups_body(), Default::default(), None)
-        .await
-        .unwrap();
+        let message = operation.call(&client(&base_url)).await.unwrap();
 
-    let request = captured.await.unwrap();
-    assert_eq!(request.request_line, format!("POST {GROUPS_PATH} HTTP/1.1"));
-    assert_eq!(request.header_names(), WIRE_HEADERS);
-    assert_eq!(
-        request.header("authorization"),
-        Some(format!("Bearer {TOKEN}").as_str())
-    );
-    assert_eq!(request.body, br#"{"group_ids":["987654"]}"#);
-    assert_eq!(message.message.as_deref(), Some("ok"));
+        let request = captured.await.unwrap();
+        assert_eq!(
+            request.request_line,
+            format!("POST {} HTTP/1.1", operation.path())
+        );
+        assert_eq!(request.header_names(), WIRE_HEADERS, "{operation:?}");
+        assert_sdk_headers(&request);
+        assert_eq!(
+            serde_json::from_slice::<serde_json::Value>(&request.body).unwrap(),
+            operation.wire_body()
+        );
+        assert_eq!(message.message.as_deref(), Some("ok"));
+    }
 }
 
 #[tokio::test]
@@ -119,15 +202,15 @@ async fn a_202_returns_boxs_message() {
                 .header("authorization", format!("Bearer {TOKEN}"))
                 .header("content-type", "application/json")
                 .header_missing("api-version")
-                .json_body(json!({
-                    "user_ids": ["123456", "456789"],
-                    "user_logins": ["leaver@example.com"]
-                }));
+                .json_body(Operation::Users.wire_body());
             then.status(202).json_body(json!({"message": BOX_MESSAGE}));
         })
         .await;
 
-    let message = terminate_users(&client(&server.base_url())).await.unwrap();
+    let message = Operation::Users
+        .call(&client(&server.base_url()))
+        .await
+        .unwrap();
 
     mock.assert_calls_async(1).await;
     let mut expected = SessionTerminationMessage::default();
@@ -149,11 +232,10 @@ async fn box_error_statuses_map_to_api_errors_with_every_field() {
         (500, "internal_server_error", "Internal Server Error"),
         (503, "unavailable", "Unavailable"),
     ];
-    for (status, code, message) in cases {
-        let server = MockServer::start_async().await;
-        let mock = server
-            .mock_async(|when, then| {
-                when.method(POST).path(USERS_PATH);
+    for operation in OPERATIONS {
+        for (status, code, message) in cases {
+            let server = MockServer::start_async().await;
+            let mock = answer_with(&server, operation, |then| {
                 then.status(status)
                     .header("box-request-id", "0abc")
                     .json_body(json!({
@@ -164,53 +246,52 @@ async fn box_error_statuses_map_to_api_errors_with_every_field() {
                         "request_id": "req-42",
                         "help_url": "https://developer.box.com/guides/api-calls/",
                         "context_info": {"errors": [{"reason": "invalid_parameter"}]}
-                    }));
+                    }))
             })
             .await;
 
-        let err = terminate_users(&client(&server.base_url()))
-            .await
-            .unwrap_err();
+            let err = operation
+                .call(&client(&server.base_url()))
+                .await
+                .unwrap_err();
 
-        mock.assert_calls_async(1).await;
-        assert_eq!(err.kind(), ErrorKind::Api, "{status}");
-        assert_eq!(err.status(), Some(status));
-        let api = err.api_error().unwrap();
-        assert_eq!(api.status(), status);
-        assert_eq!(api.code(), Some(code));
-        assert_eq!(api.message(), Some(message));
-        assert_eq!(api.request_id(), Some("req-42"));
-        assert_eq!(
-            api.help_url(),
-            Some("https://developer.box.com/guides/api-calls/")
-        );
-        assert_eq!(
-            serde_json::Value::Object(api.context_info().unwrap().clone()),
-            json!({"errors": [{"reason": "invalid_parameter"}]})
-        );
-        assert_eq!(api.header("Box-Request-Id"), Some("0abc"));
-        assert!(api.header_names().any(|name| name == "box-request-id"));
-        assert_eq!(
-            err.to_string(),
-            format!("{status} {code}: {message} (request ID req-42)")
-        );
+            mock.assert_calls_async(1).await;
+            assert_eq!(err.kind(), ErrorKind::Api, "{operation:?} {status}");
+            assert_eq!(err.status(), Some(status));
+            let api = err.api_error().unwrap();
+            assert_eq!(api.status(), status);
+            assert_eq!(api.code(), Some(code));
+            assert_eq!(api.message(), Some(message));
+            assert_eq!(api.request_id(), Some("req-42"));
+            assert_eq!(
+                api.help_url(),
+                Some("https://developer.box.com/guides/api-calls/")
+            );
+            assert_eq!(
+                serde_json::Value::Object(api.context_info().unwrap().clone()),
+                json!({"errors": [{"reason": "invalid_parameter"}]})
+            );
+            assert_eq!(api.header("Box-Request-Id"), Some("0abc"));
+            assert!(api.header_names().any(|name| name == "box-request-id"));
+            assert_eq!(
+                err.to_string(),
+                format!("{status} {code}: {message} (request ID req-42)")
+            );
+        }
     }
 }
 
 #[tokio::test]
 async fn an_error_code_box_did_not_document_is_kept() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(POST).path(GROUPS_PATH);
-            then.status(409)
-                .json_body(json!({"type": "error", "code": "brand_new_code", "message": "New"}));
-        })
-        .await;
+    answer_with(&server, Operation::Groups, |then| {
+        then.status(409)
+            .json_body(json!({"type": "error", "code": "brand_new_code", "message": "New"}))
+    })
+    .await;
 
-    let err = client(&server.base_url())
-        .session_termination
-        .create_group_terminate_session(&groups_body(), Default::default(), None)
+    let err = Operation::Groups
+        .call(&client(&server.base_url()))
         .await
         .unwrap_err();
 
@@ -220,45 +301,47 @@ async fn an_error_code_box_did_not_document_is_kept() {
 
 #[tokio::test]
 async fn an_html_502_is_an_api_error_that_keeps_the_status_and_the_body_start() {
-    let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(POST).path(USERS_PATH);
+    for operation in OPERATIONS {
+        let server = MockServer::start_async().await;
+        answer_with(&server, operation, |then| {
             then.status(502)
                 .header("content-type", "text/html")
-                .body("<html>\n<head><title>502 Bad Gateway</title></head>\n</html>");
+                .body("<html>\n<head><title>502 Bad Gateway</title></head>\n</html>")
         })
         .await;
 
-    let err = terminate_users(&client(&server.base_url()))
-        .await
-        .unwrap_err();
+        let err = operation
+            .call(&client(&server.base_url()))
+            .await
+            .unwrap_err();
 
-    assert_eq!(err.kind(), ErrorKind::Api);
-    assert_eq!(err.status(), Some(502));
-    let api = err.api_error().unwrap();
-    assert_eq!(api.code(), None);
-    assert_eq!(
-        api.body_preview(),
-        Some("<html> <head><title>502 Bad Gateway</title></head> </html>")
-    );
-    assert_eq!(
-        err.to_string(),
-        "502: the body is not a Box error: <html> <head><title>502 Bad Gateway</title></head> </html>"
-    );
+        assert_eq!(err.kind(), ErrorKind::Api, "{operation:?}");
+        assert_eq!(err.status(), Some(502));
+        let api = err.api_error().unwrap();
+        assert_eq!(api.code(), None);
+        assert_eq!(
+            api.body_preview(),
+            Some("<html> <head><title>502 Bad Gateway</title></head> </html>")
+        );
+        assert_eq!(
+            err.to_string(),
+            "502: the body is not a Box error: <html> <head><title>502 Bad Gateway</title></head> </html>"
+        );
+    }
 }
 
 #[tokio::test]
 async fn an_undocumented_success_status_is_still_a_success() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(POST).path(USERS_PATH);
-            then.status(200).json_body(json!({"message": BOX_MESSAGE}));
-        })
-        .await;
+    answer_with(&server, Operation::Users, |then| {
+        then.status(200).json_body(json!({"message": BOX_MESSAGE}))
+    })
+    .await;
 
-    let message = terminate_users(&client(&server.base_url())).await.unwrap();
+    let message = Operation::Users
+        .call(&client(&server.base_url()))
+        .await
+        .unwrap();
 
     assert_eq!(message.message.as_deref(), Some(BOX_MESSAGE));
 }
@@ -266,14 +349,10 @@ async fn an_undocumented_success_status_is_still_a_success() {
 #[tokio::test]
 async fn an_undocumented_redirect_is_an_api_error_with_its_status() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(POST).path(USERS_PATH);
-            then.status(304);
-        })
-        .await;
+    answer_with(&server, Operation::Users, |then| then.status(304)).await;
 
-    let err = terminate_users(&client(&server.base_url()))
+    let err = Operation::Users
+        .call(&client(&server.base_url()))
         .await
         .unwrap_err();
 
@@ -282,49 +361,44 @@ async fn an_undocumented_redirect_is_an_api_error_with_its_status() {
 }
 
 #[tokio::test]
-async fn an_empty_202_body_is_a_decode_error_and_is_not_resent() {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method(POST).path(USERS_PATH);
-            then.status(202);
-        })
-        .await;
+async fn an_empty_202_body_is_a_decode_error_and_is_not_resent_though_retries_are_on() {
+    for operation in OPERATIONS {
+        let server = MockServer::start_async().await;
+        let mock = answer_with(&server, operation, |then| then.status(202)).await;
 
-    let err = terminate_users(&client(&server.base_url()))
-        .await
-        .unwrap_err();
+        let err = operation
+            .call(&retrying_client(&server.base_url()))
+            .await
+            .unwrap_err();
 
-    mock.assert_calls_async(1).await;
-    assert_eq!(err.kind(), ErrorKind::Decode);
-    assert_eq!(err.status(), Some(202));
-    assert!(
-        err.api_error().is_none(),
-        "Box's answer was a success, not an error"
-    );
-    assert_eq!(
-        err.to_string(),
-        "cannot decode the body of a 202 response: "
-    );
-    assert!(
-        std::error::Error::source(&err).is_some(),
-        "the JSON error is kept"
-    );
+        mock.assert_calls_async(1).await;
+        assert_eq!(err.kind(), ErrorKind::Decode, "{operation:?}");
+        assert_eq!(err.status(), Some(202));
+        assert!(
+            err.api_error().is_none(),
+            "Box's answer was a success, not an error"
+        );
+        assert_eq!(
+            err.to_string(),
+            "cannot decode the body of a 202 response: "
+        );
+        assert!(
+            std::error::Error::source(&err).is_some(),
+            "the JSON error is kept"
+        );
+    }
 }
 
 #[tokio::test]
 async fn a_malformed_202_body_is_a_decode_error_with_the_body_start() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method(POST).path(GROUPS_PATH);
-            then.status(202).body("{\"message\": ");
-        })
-        .await;
+    let mock = answer_with(&server, Operation::Groups, |then| {
+        then.status(202).body("{\"message\": ")
+    })
+    .await;
 
-    let err = client(&server.base_url())
-        .session_termination
-        .create_group_terminate_session(&groups_body(), Default::default(), None)
+    let err = Operation::Groups
+        .call(&client(&server.base_url()))
         .await
         .unwrap_err();
 
@@ -338,36 +412,32 @@ async fn a_malformed_202_body_is_a_decode_error_with_the_body_start() {
 }
 
 #[tokio::test]
-async fn client_and_call_headers_go_on_the_wire_with_later_ones_winning() {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path(USERS_PATH)
-                .header("as-user", "7777")
-                .header("box-notifications", "off")
-                .header("x-team", "identity")
-                .header("x-ticket", "SEC-42")
-                .header("authorization", format!("Bearer {TOKEN}"));
-            then.status(202).json_body(json!({"message": "ok"}));
-        })
-        .await;
-    let client = client(&server.base_url())
-        .with_as_user_header("7777")
-        .unwrap()
-        .with_suppressed_notifications()
-        .with_extra_headers([("X-Team", "identity"), ("X-Ticket", "from-the-client")])
-        .unwrap();
-    let headers =
-        CreateUserTerminateSessionHeaders::default().with_extra_header("X-Ticket", "SEC-42");
+async fn client_and_call_headers_go_on_the_wire_once_with_the_call_header_winning() {
+    for operation in OPERATIONS {
+        let (base_url, captured) = capture_one_request().await;
+        let client = client(&base_url)
+            .with_as_user_header("7777")
+            .unwrap()
+            .with_suppressed_notifications()
+            .with_extra_headers([("X-Team", "identity"), ("X-Ticket", "from-the-client")])
+            .unwrap();
 
-    client
-        .session_termination
-        .create_user_terminate_session(&users_body(), headers, None)
-        .await
-        .unwrap();
+        operation
+            .call_with(&client, &[("X-Ticket", "SEC-42")], None)
+            .await
+            .unwrap();
 
-    mock.assert_calls_async(1).await;
+        let request = captured.await.unwrap();
+        let mut expected = WIRE_HEADERS.to_vec();
+        expected.extend(["as-user", "box-notifications", "x-team", "x-ticket"]);
+        expected.sort_unstable();
+        assert_eq!(request.header_names(), expected, "{operation:?}");
+        assert_eq!(request.header("as-user"), Some("7777"));
+        assert_eq!(request.header("box-notifications"), Some("off"));
+        assert_eq!(request.header("x-team"), Some("identity"));
+        assert_eq!(request.header("x-ticket"), Some("SEC-42"));
+        assert_sdk_headers(&request);
+    }
 }
 
 #[tokio::test]
@@ -382,7 +452,7 @@ async fn with_methods_leave_the_original_client_unchanged() {
     let original = client(&server.base_url());
     let _as_user = original.with_as_user_header("7777").unwrap();
 
-    terminate_users(&original).await.unwrap();
+    Operation::Users.call(&original).await.unwrap();
 
     mock.assert_calls_async(1).await;
 }
@@ -402,11 +472,7 @@ async fn custom_base_urls_move_every_call() {
         .with_custom_base_urls(urls)
         .unwrap();
 
-    let message = client
-        .session_termination
-        .create_group_terminate_session(&groups_body(), Default::default(), None)
-        .await
-        .unwrap();
+    let message = Operation::Groups.call(&client).await.unwrap();
 
     mock.assert_calls_async(1).await;
     assert_eq!(message.message.as_deref(), Some("moved"));
@@ -479,26 +545,27 @@ async fn a_call_header_http_cannot_carry_is_refused_before_sending() {
 
 #[tokio::test]
 async fn a_cancelled_token_stops_the_call_before_it_is_sent() {
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.any_request();
-            then.status(202).json_body(json!({"message": "ok"}));
-        })
-        .await;
-    let token = CancellationToken::new();
-    token.cancel();
+    for operation in OPERATIONS {
+        let server = MockServer::start_async().await;
+        let mock = server
+            .mock_async(|when, then| {
+                when.any_request();
+                then.status(202).json_body(json!({"message": "ok"}));
+            })
+            .await;
+        let token = CancellationToken::new();
+        token.cancel();
 
-    let err = client(&server.base_url())
-        .session_termination
-        .create_user_terminate_session(&users_body(), Default::default(), Some(token))
-        .await
-        .unwrap_err();
+        let err = operation
+            .call_with(&client(&server.base_url()), &[], Some(token))
+            .await
+            .unwrap_err();
 
-    mock.assert_calls_async(0).await;
-    assert_eq!(err.kind(), ErrorKind::Cancelled);
-    assert!(err.is_cancelled());
-    assert_eq!(err.to_string(), "the call was cancelled");
+        mock.assert_calls_async(0).await;
+        assert_eq!(err.kind(), ErrorKind::Cancelled, "{operation:?}");
+        assert!(err.is_cancelled());
+        assert_eq!(err.to_string(), "the call was cancelled");
+    }
 }
 
 #[tokio::test]
@@ -544,7 +611,8 @@ async fn a_401_with_a_developer_token_says_the_token_is_expired_or_invalid() {
         })
         .await;
 
-    let err = terminate_users(&client(&server.base_url()))
+    let err = Operation::Users
+        .call(&client(&server.base_url()))
         .await
         .unwrap_err();
 
@@ -578,7 +646,7 @@ async fn no_error_or_client_ever_shows_the_token() {
         .await;
     let client = client(&server.base_url());
 
-    let err = terminate_users(&client).await.unwrap_err();
+    let err = Operation::Users.call(&client).await.unwrap_err();
 
     for shown in [
         err.to_string(),
@@ -599,7 +667,7 @@ async fn a_refused_connection_is_a_network_error_not_an_api_error() {
     let base_url = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
 
-    let err = terminate_users(&client(&base_url)).await.unwrap_err();
+    let err = Operation::Users.call(&client(&base_url)).await.unwrap_err();
 
     assert_eq!(err.kind(), ErrorKind::Network);
     assert_eq!(err.status(), None);

@@ -12,6 +12,16 @@ use crate::schemas::{
 use crate::transport::Api;
 
 /// Headers of [`FileMetadataManager::update_file_metadata_by_id`].
+///
+/// # Example
+/// ```
+/// use box_sdk_gen::managers::file_metadata::UpdateFileMetadataByIdHeaders;
+///
+/// let mut headers = UpdateFileMetadataByIdHeaders::default();
+/// headers.extra_headers.insert("X-Ticket".into(), "SEC-42".into());
+///
+/// assert_eq!(headers.extra_headers.len(), 1);
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UpdateFileMetadataByIdHeaders {
@@ -21,6 +31,28 @@ pub struct UpdateFileMetadataByIdHeaders {
 
 /// Box's file metadata operations; reached as
 /// [`BoxClient::file_metadata`](crate::client::BoxClient::file_metadata).
+///
+/// # Example
+/// ```no_run
+/// # use box_sdk_gen::client::BoxClient;
+/// use box_sdk_gen::schemas::{UpdateFileMetadataByIdRequestBody, UpdateFileMetadataByIdScope};
+///
+/// # async fn run(client: BoxClient) -> Result<(), box_sdk_gen::errors::BoxError> {
+/// let metadata = &client.file_metadata;
+/// let patch = [
+///     UpdateFileMetadataByIdRequestBody::replace("/status", "approved"),
+///     UpdateFileMetadataByIdRequestBody::replace("/approver", "legal"),
+/// ];
+/// let scope = UpdateFileMetadataByIdScope::Enterprise;
+///
+/// let instance = metadata
+///     .update_file_metadata_by_id("12345", scope, "contract", &patch, Default::default(), None)
+///     .await?;
+///
+/// println!("{:?} is at version {:?}", instance.template, instance.version);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct FileMetadataManager {
     api: Api,

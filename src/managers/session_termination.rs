@@ -22,7 +22,8 @@ use crate::transport::Api;
 /// ```
 /// use box_sdk_gen::managers::session_termination::CreateUserTerminateSessionHeaders;
 ///
-/// let headers = CreateUserTerminateSessionHeaders::default().with_extra_header("X-Ticket", "SEC-42");
+/// let headers =
+///     CreateUserTerminateSessionHeaders::default().with_extra_header("X-Ticket", "SEC-42");
 /// assert_eq!(headers.extra_headers["X-Ticket"], "SEC-42");
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -34,6 +35,20 @@ pub struct CreateUserTerminateSessionHeaders {
 
 impl CreateUserTerminateSessionHeaders {
     /// The headers with `name: value` added.
+    ///
+    /// # Example
+    /// ```
+    /// use box_sdk_gen::managers::session_termination::CreateUserTerminateSessionHeaders;
+    ///
+    /// let headers = CreateUserTerminateSessionHeaders::default()
+    ///     .with_extra_header("X-Ticket", "SEC-41")
+    ///     .with_extra_header("X-Ticket", "SEC-42");
+    ///
+    /// assert_eq!(headers.extra_headers.len(), 1);
+    /// assert_eq!(headers.extra_headers["X-Ticket"], "SEC-42", "the later value wins");
+    /// ```
+    ///
+    /// A header of the same name set on the client is replaced for this call.
     #[must_use]
     pub fn with_extra_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.extra_headers.insert(name.into(), value.into());
@@ -47,7 +62,8 @@ impl CreateUserTerminateSessionHeaders {
 /// ```
 /// use box_sdk_gen::managers::session_termination::CreateGroupTerminateSessionHeaders;
 ///
-/// let headers = CreateGroupTerminateSessionHeaders::default().with_extra_header("X-Ticket", "SEC-42");
+/// let headers =
+///     CreateGroupTerminateSessionHeaders::default().with_extra_header("X-Ticket", "SEC-42");
 /// assert_eq!(headers.extra_headers.len(), 1);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -59,6 +75,19 @@ pub struct CreateGroupTerminateSessionHeaders {
 
 impl CreateGroupTerminateSessionHeaders {
     /// The headers with `name: value` added.
+    ///
+    /// # Example
+    /// ```
+    /// use box_sdk_gen::managers::session_termination::CreateGroupTerminateSessionHeaders;
+    ///
+    /// let headers = CreateGroupTerminateSessionHeaders::default()
+    ///     .with_extra_header("X-Ticket", "SEC-42")
+    ///     .with_extra_header("X-Reason", "offboarding");
+    ///
+    /// assert_eq!(headers.extra_headers["X-Reason"], "offboarding");
+    /// ```
+    ///
+    /// A header of the same name set on the client is replaced for this call.
     #[must_use]
     pub fn with_extra_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.extra_headers.insert(name.into(), value.into());
@@ -68,6 +97,38 @@ impl CreateGroupTerminateSessionHeaders {
 
 /// Ends users' and groups' sessions; reached as
 /// [`BoxClient::session_termination`](crate::client::BoxClient::session_termination).
+///
+/// # Example
+/// ```
+/// use box_sdk_gen::schemas::{
+///     CreateGroupTerminateSessionRequestBody, CreateUserTerminateSessionRequestBody,
+/// };
+/// use box_sdk_gen::testing::{self, Sandbox};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), box_sdk_gen::errors::BoxError> {
+/// let sandbox = Sandbox::start().await?;
+/// let sessions = sandbox.client()?.session_termination;
+/// let leavers = CreateUserTerminateSessionRequestBody::new(["123456"], ["leaver@example.com"]);
+/// let contractors = CreateGroupTerminateSessionRequestBody::new(["987654"]);
+///
+/// let users = sessions
+///     .create_user_terminate_session(&leavers, Default::default(), None)
+///     .await?;
+/// let groups = sessions
+///     .create_group_terminate_session(&contractors, Default::default(), None)
+///     .await?;
+///
+/// // Box has started the jobs; the admin events say when the sessions have ended.
+/// assert_eq!(users.message.as_deref(), Some(testing::TERMINATION_MESSAGE));
+/// assert_eq!(groups.message.as_deref(), Some(testing::TERMINATION_MESSAGE));
+/// # Ok(())
+/// # }
+/// ```
+///
+/// Both operations start asynchronous jobs and are not idempotent: each call starts
+/// new jobs. The default retry strategy re-sends them after a 429 or a 5xx, as Box's
+/// own SDKs do, and never after a 202.
 #[derive(Debug, Clone)]
 pub struct SessionTerminationManager {
     api: Api,

@@ -27,6 +27,15 @@ pub struct GetUserMeQueryParams {
 
 impl GetUserMeQueryParams {
     /// The parameters with `fields`.
+    ///
+    /// # Example
+    /// ```
+    /// use box_sdk_gen::managers::users::GetUserMeQueryParams;
+    ///
+    /// let query = GetUserMeQueryParams::default().with_fields(["id", "enterprise"]);
+    ///
+    /// assert_eq!(query.fields, Some(vec!["id".to_string(), "enterprise".to_string()]));
+    /// ```
     #[must_use]
     pub fn with_fields<F: Into<String>>(mut self, fields: impl IntoIterator<Item = F>) -> Self {
         self.fields = Some(fields.into_iter().map(Into::into).collect());
@@ -35,6 +44,16 @@ impl GetUserMeQueryParams {
 }
 
 /// Headers of [`UsersManager::get_user_me`].
+///
+/// # Example
+/// ```
+/// use box_sdk_gen::managers::users::GetUserMeHeaders;
+///
+/// let mut headers = GetUserMeHeaders::default();
+/// headers.extra_headers.insert("X-Ticket".into(), "SEC-42".into());
+///
+/// assert_eq!(headers.extra_headers["X-Ticket"], "SEC-42");
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GetUserMeHeaders {
@@ -44,6 +63,24 @@ pub struct GetUserMeHeaders {
 
 /// Box's user operations; reached as
 /// [`BoxClient::users`](crate::client::BoxClient::users).
+///
+/// # Example
+/// ```
+/// use box_sdk_gen::managers::users::GetUserMeQueryParams;
+/// use box_sdk_gen::testing::Sandbox;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), box_sdk_gen::errors::BoxError> {
+/// let sandbox = Sandbox::start().await?;
+/// let as_user = sandbox.client()?.with_as_user_header("777")?;
+/// let query = GetUserMeQueryParams::default().with_fields(["id", "login"]);
+///
+/// let me = as_user.users.get_user_me(query, Default::default(), None).await?;
+///
+/// assert_eq!(me.id, "777", "the client acts as the As-User");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct UsersManager {
     api: Api,
