@@ -675,6 +675,31 @@ impl ClientHooks<Transport> for generated::Client {
     }
 }
 
+/// Reads and decodes an answer's JSON body, for the generated operations.
+///
+/// The generator puts this in place of progenitor's `ResponseValue::from_response`
+/// (`xtask/src/generator.rs`), whose signature and errors it keeps: a body that
+/// cannot be read is `ResponseBodyError`, and one that does not decode is
+/// `InvalidResponsePayload` with the body. It moves the headers out of the
+/// response, where progenitor's copies them on every call.
+pub(crate) async fn decode_response<T: DeserializeOwned, E>(
+    response: reqwest::Response,
+) -> Result<ResponseValue<T>, progenitor_client::Error<E>> {
+    use http_body_util::BodyExt;
+
+    let response: http::Response<reqwest::Body> = response.into();
+    let (parts, body) = response.into_parts();
+    let full = body
+        .collect()
+        .await
+        .map_err(progenitor_client::Error::ResponseBodyError)?
+        .to_bytes();
+    match serde_json::from_slice(&full) {
+        Ok(inner) => Ok(ResponseValue::new(inner, parts.status, parts.headers)),
+        Err(e) => Err(progenitor_client::Error::InvalidResponsePayload(full, e)),
+    }
+}
+
 /// The `Authorization` value for the next attempt, marked sensitive so that no
 /// `Debug` of the request shows it.
 async fn authorization(shared: &Shared) -> Result<HeaderValue, BoxError> {

@@ -324,6 +324,14 @@ mod transport {
 
     #[derive(Debug, Clone, Default)]
     pub struct Transport;
+
+    // The generator sends answers through the crate's own decoder; progenitor's
+    // stands in for it, with the same signature.
+    pub async fn decode_response<T: serde::de::DeserializeOwned, E>(
+        response: reqwest::Response,
+    ) -> Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>> {
+        progenitor_client::ResponseValue::from_response(response).await
+    }
 }
 
 mod generated {

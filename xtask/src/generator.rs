@@ -20,6 +20,7 @@ pub fn generate(json: &serde_json::Value, schemars: bool) -> Result<String, Stri
     let mut file: syn::File = syn::parse2(client)
         .map_err(|e| format!("progenitor generated code that does not parse: {e}"))?;
     syn::visit_mut::VisitMut::visit_file_mut(&mut DropApiVersionHeader, &mut file);
+    syn::visit_mut::VisitMut::visit_file_mut(&mut DecodeWithoutHeaderCopy, &mut file);
     let mut code = prettyplease::unparse(&file);
     code.push_str(&operation_table(json));
     Ok(code)
@@ -97,6 +98,31 @@ fn is_api_version_append(stmt: &syn::Stmt) -> bool {
             Some(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(text), .. }))
                 if text.value() == "api-version"
         )
+}
+
+/// Sends every decoded answer through `crate::transport::decode_response`.
+///
+/// progenitor decodes answers with `ResponseValue::from_response`, which clones the
+/// response's headers before reading the body, and drops the originals: a copy
+/// made and thrown away on every call. The transport's function has the same
+/// signature and errors, and moves the headers out instead.
+struct DecodeWithoutHeaderCopy;
+
+impl syn::visit_mut::VisitMut for DecodeWithoutHeaderCopy {
+    fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+        if let syn::Expr::Path(path) = call.func.as_ref() {
+            let names: Vec<String> = path
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            if names == ["ResponseValue", "from_response"] {
+                *call.func = syn::parse_quote!(crate::transport::decode_response);
+            }
+        }
+        syn::visit_mut::visit_expr_call_mut(self, call);
+    }
 }
 
 /// Generated type names replaced by the names Box's own SDKs document.
@@ -278,6 +304,32 @@ mod tests {
                 "let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize)"
             )
         );
+    }
+
+    #[test]
+    fn answers_are_decoded_by_the_transport() {
+        let code = generate(&fragment(), false).unwrap();
+
+        assert!(!code.contains("ResponseValue::from_response"));
+        assert!(code.contains("202u16 => crate::transport::decode_response(response).await"));
+    }
+
+    #[test]
+    fn only_from_response_calls_are_rewritten() {
+        let mut block: syn::Block = syn::parse_quote!({
+            let a = ResponseValue::from_response(response).await;
+            let b = ResponseValue::empty(response);
+            let c = other::from_response(response);
+        });
+
+        syn::visit_mut::VisitMut::visit_block_mut(&mut DecodeWithoutHeaderCopy, &mut block);
+
+        let code = prettyplease::unparse(&syn::parse_quote!(
+            fn f() #block
+        ));
+        assert!(code.contains("let a = crate::transport::decode_response(response).await"));
+        assert!(code.contains("let b = ResponseValue::empty(response)"));
+        assert!(code.contains("let c = other::from_response(response)"));
     }
 
     #[test]
