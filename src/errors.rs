@@ -150,6 +150,13 @@ impl BoxError {
         error
     }
 
+    /// The error with the status of the answer it came with, when its body could
+    /// not be read: the caller still learns what Box answered.
+    pub(crate) fn with_status(mut self, status: u16) -> Self {
+        self.success_status = Some(status);
+        self
+    }
+
     /// Maps a reqwest failure: timeouts and bodies over the size limit apart, they
     /// are network errors.
     pub(crate) fn from_reqwest(error: reqwest::Error) -> Self {
@@ -214,8 +221,9 @@ impl BoxError {
     /// # }
     /// ```
     ///
-    /// It is the error status of an API error, or the success status of a decode
-    /// error; `None` when nothing came back from Box.
+    /// It is the error status of an API error, or the status of an answer whose
+    /// body did not decode or was larger than the limit; `None` when nothing came
+    /// back from Box.
     pub fn status(&self) -> Option<u16> {
         self.api
             .as_ref()

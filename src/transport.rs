@@ -436,16 +436,19 @@ impl Api {
                         })?,
                     None => response.bytes().await,
                 }
-                .map_err(BoxError::from_reqwest)?;
+                .map_err(|e| BoxError::from_reqwest(e).with_status(status))?;
                 if (200..300).contains(&status) {
                     return serde_json::from_slice(&body)
                         .map_err(|e| BoxError::decode(status, &body, e));
                 }
                 BoxError::api(ApiError::from_raw(status, headers, &body))
             }
-            E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => {
-                BoxError::from_reqwest(e)
-            }
+            // The answer came, but its body could not be read: keep its status.
+            E::ResponseBodyError(e) => match seen.response {
+                Some((status, _)) => BoxError::from_reqwest(e).with_status(status),
+                None => BoxError::from_reqwest(e),
+            },
+            E::CommunicationError(e) | E::InvalidUpgrade(e) => BoxError::from_reqwest(e),
             // The `pre` hook could not get an access token; it kept the error.
             E::Custom(_) if seen.auth_error.is_some() => seen
                 .auth_error
@@ -682,7 +685,12 @@ impl ClientHooks<Transport> for generated::Client {
 /// cannot be read is `ResponseBodyError`, and one that does not decode is
 /// `InvalidResponsePayload` with the body. It moves the headers out of the
 /// response, where progenitor's copies them on every call.
-pub(crate) async fn decode_response<T: DeserializeOwned, E>(
+///
+/// An error answer whose JSON has none of the fields of its error type (`{}`, or a
+/// proxy's `{"error": "upstream"}` where Box's `ClientError` is expected) decodes,
+/// because every field is optional, yet says nothing. It is reported as not
+/// decoding, so that the error keeps the body and reads what it can of it.
+pub(crate) async fn decode_response<T: DeserializeOwned + serde::Serialize, E>(
     response: reqwest::Response,
 ) -> Result<ResponseValue<T>, progenitor_client::Error<E>> {
     use http_body_util::BodyExt;
@@ -694,10 +702,23 @@ pub(crate) async fn decode_response<T: DeserializeOwned, E>(
         .await
         .map_err(progenitor_client::Error::ResponseBodyError)?
         .to_bytes();
-    match serde_json::from_slice(&full) {
-        Ok(inner) => Ok(ResponseValue::new(inner, parts.status, parts.headers)),
-        Err(e) => Err(progenitor_client::Error::InvalidResponsePayload(full, e)),
+
+    let inner: T = match serde_json::from_slice(&full) {
+        Ok(inner) => inner,
+        Err(e) => return Err(progenitor_client::Error::InvalidResponsePayload(full, e)),
+    };
+    if !parts.status.is_success() && says_nothing(&inner) {
+        let e = <serde_json::Error as serde::de::Error>::custom(
+            "the error body has none of the fields of Box's error",
+        );
+        return Err(progenitor_client::Error::InvalidResponsePayload(full, e));
     }
+    Ok(ResponseValue::new(inner, parts.status, parts.headers))
+}
+
+/// Whether `value` serializes to an empty object: no field of its type was set.
+fn says_nothing<T: serde::Serialize>(value: &T) -> bool {
+    serde_json::to_value(value).is_ok_and(|v| v.as_object().is_some_and(|o| o.is_empty()))
 }
 
 /// The `Authorization` value for the next attempt, marked sensitive so that no

@@ -682,3 +682,50 @@ fn clients_and_errors_cross_threads() {
     fn error<T: std::error::Error + Send + Sync + 'static>() {}
     error::<BoxError>();
 }
+
+#[tokio::test]
+async fn an_error_body_of_another_json_shape_keeps_what_it_says() {
+    for operation in OPERATIONS {
+        let server = MockServer::start_async().await;
+        answer_with(&server, operation, |then| {
+            then.status(502)
+                .json_body(json!({"error": "upstream", "error_description": "bad gateway"}))
+        })
+        .await;
+
+        let err = operation
+            .call(&client(&server.base_url()))
+            .await
+            .unwrap_err();
+
+        assert_eq!(err.kind(), ErrorKind::Api, "{operation:?}");
+        let api = err.api_error().unwrap();
+        assert_eq!(api.status(), 502);
+        assert_eq!(api.code(), Some("upstream"));
+        assert_eq!(api.message(), Some("bad gateway"));
+        assert_eq!(err.to_string(), "502 upstream: bad gateway");
+    }
+}
+
+#[tokio::test]
+async fn an_error_body_with_no_known_field_is_shown_in_part() {
+    let server = MockServer::start_async().await;
+    answer_with(&server, Operation::Users, |then| {
+        then.status(503).json_body(json!({"detail": "maintenance"}))
+    })
+    .await;
+
+    let err = Operation::Users
+        .call(&client(&server.base_url()))
+        .await
+        .unwrap_err();
+
+    let api = err.api_error().unwrap();
+    assert_eq!(api.status(), 503);
+    assert_eq!(api.code(), None);
+    assert_eq!(api.body_preview(), Some(r#"{"detail":"maintenance"}"#));
+    assert_eq!(
+        err.to_string(),
+        r#"503: the body is not a Box error: {"detail":"maintenance"}"#
+    );
+}

@@ -397,12 +397,18 @@ async fn the_retry_after_cap_is_configurable() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn an_oversized_body_ends_the_call_without_a_retry() {
+async fn an_oversized_body_ends_the_call_without_a_retry_and_keeps_the_status() {
     let big = serde_json::json!({"message": "x".repeat(1024 * 1024)});
-    for kind in [common::ReplyKind::Sized, common::ReplyKind::Chunked] {
+    let cases = [
+        (common::ReplyKind::Sized, 202),
+        (common::ReplyKind::Chunked, 202),
+        (common::ReplyKind::Sized, 503),
+        (common::ReplyKind::Chunked, 503),
+    ];
+    for (kind, status) in cases {
         let server = ScriptedServer::start(vec![Reply {
             kind,
-            ..Reply::json(202, big.clone())
+            ..Reply::json(status, big.clone())
         }])
         .await;
         let client = BoxClient::with_network_session(
@@ -413,6 +419,7 @@ async fn an_oversized_body_ends_the_call_without_a_retry() {
         let err = terminate(&client).await.unwrap_err();
 
         assert_eq!(err.kind(), ErrorKind::ResponseTooLarge, "{kind:?}: {err:?}");
+        assert_eq!(err.status(), Some(status), "{kind:?}");
         assert_eq!(
             err.to_string(),
             "the response body is larger than the configured limit"
