@@ -202,7 +202,9 @@ impl Api {
             return Err(BoxError::cancelled());
         }
         let headers = crate::network::header_map(extra_headers)?;
-        let span = tracing::debug_span!(
+        // INFO, so that a subscriber at the usual INFO level shows every retry's
+        // WARN inside the operation it belongs to; the per-attempt events are DEBUG.
+        let span = tracing::info_span!(
             "box_operation",
             operation_id = tracing::field::Empty,
             method = tracing::field::Empty,

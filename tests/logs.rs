@@ -36,10 +36,18 @@ impl Captured {
 
     /// A subscriber that writes every event and span close, at TRACE and up, here.
     fn subscriber(&self) -> impl tracing::Subscriber + Send + Sync + use<> {
+        self.subscriber_at(tracing::Level::TRACE)
+    }
+
+    /// A subscriber that writes every event and span close at `level` and up here.
+    fn subscriber_at(
+        &self,
+        level: tracing::Level,
+    ) -> impl tracing::Subscriber + Send + Sync + use<> {
         let writer = self.clone();
         tracing_subscriber::fmt()
             .with_writer(move || writer.clone())
-            .with_max_level(tracing::Level::TRACE)
+            .with_max_level(level)
             .with_span_events(FmtSpan::CLOSE)
             .with_ansi(false)
             .finish()
@@ -151,4 +159,41 @@ async fn a_client_credentials_flow_logs_neither_the_client_secret_nor_the_access
     for secret in [testing::CLIENT_SECRET, issued[0].as_str()] {
         assert!(!logs.contains(secret), "{secret} was logged:\n{logs}");
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn at_info_a_retry_is_logged_inside_its_operation() {
+    let captured = Captured::default();
+    let _guard = tracing::subscriber::set_default(captured.subscriber_at(tracing::Level::INFO));
+    let server = ScriptedServer::start(vec![
+        Reply::error(503).header("box-request-id", "req-first"),
+        Reply::accepted(),
+    ])
+    .await;
+    let client = common::client_with(&server.base_url, |session| session);
+    let body = CreateUserTerminateSessionRequestBody::new(["123456"], Vec::<String>::new());
+
+    client
+        .session_termination
+        .create_user_terminate_session(&body, Default::default(), None)
+        .await
+        .unwrap();
+
+    let logs = captured.text();
+    let retry = logs
+        .lines()
+        .find(|l| l.contains("WARN") && l.contains("retrying the operation"))
+        .unwrap_or_else(|| panic!("no retry logged:\n{logs}"));
+    // The span's fields, as far as they are known when the retry is logged.
+    assert!(retry.contains(" box_operation{attempts=1 "), "{retry}");
+    for field in [
+        "operation_id=\"post_users_terminate_sessions\"",
+        "path=\"/2.0/users/terminate_sessions\"",
+        "status=503",
+        "request_id=\"req-first\"",
+        "reason=\"status 503\"",
+    ] {
+        assert!(retry.contains(field), "{field} in {retry}");
+    }
+    assert!(!logs.contains("DEBUG"), "{logs}");
 }
