@@ -521,6 +521,22 @@ mod tests {
     use crate::errors::ErrorKind;
 
     #[test]
+    fn a_new_session_has_the_documented_defaults() {
+        let session = NetworkSession::new().unwrap();
+
+        assert_eq!(session.attempt_timeout(), Some(Duration::from_secs(60)));
+        assert_eq!(session.deadline(), None);
+        assert_eq!(session.max_response_bytes(), 16 * 1024 * 1024);
+        assert_eq!(session.base_urls(), &BaseUrls::default());
+        assert_eq!(session.base_urls().base_url, "https://api.box.com");
+        let strategy = format!("{:?}", session.retry_strategy());
+        assert!(strategy.contains("max_attempts: 5"), "{strategy}");
+        assert!(strategy.contains("max_network_attempts: 3"), "{strategy}");
+        assert!(strategy.contains("retry_base_interval: 1s"), "{strategy}");
+        assert!(strategy.contains("max_retry_after: 60s"), "{strategy}");
+    }
+
+    #[test]
     fn base_urls_lose_trailing_slashes() {
         let urls = BaseUrls::default().with_base_url("http://127.0.0.1:1/");
 
