@@ -729,3 +729,50 @@ async fn an_error_body_with_no_known_field_is_shown_in_part() {
         r#"503: the body is not a Box error: {"detail":"maintenance"}"#
     );
 }
+
+#[tokio::test]
+async fn clones_and_derived_clients_share_one_connection() {
+    let server = common::KeepAliveServer::start().await;
+    let client = client(&server.base_url);
+    let clients = [
+        client.clone(),
+        client.clone(),
+        client.with_as_user_header("123").unwrap(),
+        client.with_extra_headers([("X-Ticket", "SEC-42")]).unwrap(),
+        client.with_suppressed_notifications(),
+    ];
+
+    for each in &clients {
+        Operation::Users.call(each).await.unwrap();
+    }
+
+    // Sequential calls over one pool reuse its one idle connection.
+    assert_eq!(server.requests(), clients.len());
+    assert_eq!(server.connections(), 1);
+}
+
+#[tokio::test]
+async fn concurrent_calls_reuse_the_connections_of_earlier_ones() {
+    let server = common::KeepAliveServer::start().await;
+    let client = client(&server.base_url);
+    let round = || {
+        let calls: Vec<_> = (0..8)
+            .map(|_| {
+                let client = client.clone();
+                tokio::spawn(async move { Operation::Users.call(&client).await })
+            })
+            .collect();
+        async move {
+            for call in calls {
+                call.await.unwrap().unwrap();
+            }
+        }
+    };
+
+    round().await;
+    round().await;
+
+    // The second round finds the first round's connections idle in the pool.
+    assert_eq!(server.requests(), 16);
+    assert!(server.connections() <= 8, "{}", server.connections());
+}

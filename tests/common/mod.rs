@@ -353,3 +353,58 @@ async fn read_request(socket: &mut tokio::net::TcpStream) -> Option<Received> {
         body,
     })
 }
+
+/// A loopback HTTP/1.1 server that keeps connections open and answers every
+/// request on them with a 202, counting the connections it accepted: what a test
+/// of connection reuse needs to see.
+pub struct KeepAliveServer {
+    pub base_url: String,
+    connections: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    requests: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl KeepAliveServer {
+    pub async fn start() -> Self {
+        use std::sync::atomic::Ordering;
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base_url = format!("http://{}", listener.local_addr().unwrap());
+        let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let requests = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (accepted, answered) = (connections.clone(), requests.clone());
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                accepted.fetch_add(1, Ordering::SeqCst);
+                let answered = answered.clone();
+                tokio::spawn(async move {
+                    let body = br#"{"message":"ok"}"#;
+                    while read_request(&mut socket).await.is_some() {
+                        answered.fetch_add(1, Ordering::SeqCst);
+                        let head = format!(
+                            "HTTP/1.1 202 Accepted\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+                            body.len()
+                        );
+                        if socket.write_all(head.as_bytes()).await.is_err()
+                            || socket.write_all(body).await.is_err()
+                        {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        Self {
+            base_url,
+            connections,
+            requests,
+        }
+    }
+
+    pub fn connections(&self) -> usize {
+        self.connections.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    pub fn requests(&self) -> usize {
+        self.requests.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
