@@ -510,3 +510,36 @@ fn an_out_of_range_batch_size_is_a_usage_error() {
         stderr(&output)
     );
 }
+
+#[test]
+fn on_a_terminal_the_batches_are_shown_with_a_progress_bar_and_elsewhere_not() {
+    // `script` (util-linux) runs the example on a pseudo-terminal and copies what
+    // the terminal showed, stdout and stderr together, to its own stdout.
+    let command = format!(
+        "{} --user-id 1 --user-id 2 --batch-size 1",
+        example().display()
+    );
+    let mut script = Command::new("script");
+    script.args(["--quiet", "--return", "--command", &command, "/dev/null"]);
+    for (name, _) in std::env::vars() {
+        if name.starts_with("BOX_") {
+            script.env_remove(name);
+        }
+    }
+
+    let on_terminal = script.output().expect("util-linux's `script` runs");
+    let piped = run(
+        &["--user-id", "1", "--user-id", "2", "--batch-size", "1"],
+        &[],
+    );
+
+    assert!(on_terminal.status.success(), "{on_terminal:?}");
+    let shown = String::from_utf8_lossy(&on_terminal.stdout);
+    let half = format!("\r[{}{}] 1/2 batches", "#".repeat(15), " ".repeat(15));
+    let full = format!("\r[{}] 2/2 batches", "#".repeat(30));
+    assert!(shown.contains(&half), "{shown:?}");
+    assert!(shown.contains(&full), "{shown:?}");
+    assert!(piped.status.success(), "{piped:?}");
+    let stderr = String::from_utf8_lossy(&piped.stderr);
+    assert!(!stderr.contains("batches"), "{stderr:?}");
+}
