@@ -368,6 +368,11 @@ impl NetworkSessionBuilder {
     }
 
     /// A header to send with every request. By default there is none.
+    ///
+    /// Every request means the token endpoint's too: a session's headers describe
+    /// the connection (a proxy's, a tenant's), while headers meant for API calls
+    /// only, such as As-User, belong on the client
+    /// ([`BoxClient::with_extra_headers`](crate::client::BoxClient::with_extra_headers)).
     pub fn additional_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.additional_headers.insert(name.into(), value.into());
         self
