@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::server_app::{ServerApp, server_app_authentication};
 use super::token_endpoint::{request_token, token_request};
+use super::token_flow::{TokenFlow, token_flow_authentication};
 use super::token_storage::TokenCache;
 use super::{AccessToken, InMemoryTokenStorage, TokenStorage};
 use crate::errors::BoxError;
@@ -131,7 +131,7 @@ impl BoxCcgAuth {
     }
 }
 
-impl ServerApp for BoxCcgAuth {
+impl TokenFlow for BoxCcgAuth {
     fn cache(&self) -> &TokenCache {
         &self.cache
     }
@@ -140,7 +140,11 @@ impl ServerApp for BoxCcgAuth {
         (&self.config.client_id, &self.config.client_secret)
     }
 
-    async fn fetch(&self, network_session: &NetworkSession) -> Result<AccessToken, BoxError> {
+    async fn fetch(
+        &self,
+        _stored: Option<AccessToken>,
+        network_session: &NetworkSession,
+    ) -> Result<AccessToken, BoxError> {
         let (subject_type, subject_id) = match &self.config.subject {
             Some(Subject::Enterprise(id)) => (PostOAuth2TokenBoxSubjectType::Enterprise, id),
             Some(Subject::User(id)) => (PostOAuth2TokenBoxSubjectType::User, id),
@@ -160,4 +164,4 @@ impl ServerApp for BoxCcgAuth {
     }
 }
 
-server_app_authentication!(BoxCcgAuth);
+token_flow_authentication!(BoxCcgAuth);

@@ -4,8 +4,8 @@
 use secrecy::{ExposeSecret, SecretString};
 
 use super::jwt_config::JwtConfig;
-use super::server_app::{ServerApp, server_app_authentication};
 use super::token_endpoint::{TOKEN_AUDIENCE, request_token, token_request};
+use super::token_flow::{TokenFlow, token_flow_authentication};
 use super::token_storage::{TokenCache, now};
 use super::{AccessToken, InMemoryTokenStorage, TokenStorage};
 use crate::errors::BoxError;
@@ -64,7 +64,7 @@ impl BoxJwtAuth {
     }
 }
 
-impl ServerApp for BoxJwtAuth {
+impl TokenFlow for BoxJwtAuth {
     fn cache(&self) -> &TokenCache {
         &self.cache
     }
@@ -73,7 +73,11 @@ impl ServerApp for BoxJwtAuth {
         (self.config.client_id(), self.config.client_secret())
     }
 
-    async fn fetch(&self, network_session: &NetworkSession) -> Result<AccessToken, BoxError> {
+    async fn fetch(
+        &self,
+        _stored: Option<AccessToken>,
+        network_session: &NetworkSession,
+    ) -> Result<AccessToken, BoxError> {
         let assertion = self.config.assertion(TOKEN_AUDIENCE, now())?;
         let mut request =
             token_request(PostOAuth2TokenGrantType::UrnIetfParamsOauthGrantTypeJwtBearer);
@@ -84,4 +88,4 @@ impl ServerApp for BoxJwtAuth {
     }
 }
 
-server_app_authentication!(BoxJwtAuth);
+token_flow_authentication!(BoxJwtAuth);

@@ -31,8 +31,8 @@ mod ccg;
 mod jwt;
 pub mod jwt_config;
 mod oauth;
-mod server_app;
 mod token_endpoint;
+mod token_flow;
 mod token_storage;
 
 pub use ccg::{BoxCcgAuth, CcgConfig};

@@ -6,11 +6,12 @@ use std::sync::Arc;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::token_endpoint::{request_token, revoke, token_request};
+use super::token_endpoint::{request_token, token_request};
+use super::token_flow::{TokenFlow, token_flow_authentication};
 use super::token_storage::TokenCache;
-use super::{AccessToken, Authentication, BoxFuture, InMemoryTokenStorage, TokenStorage};
+use super::{AccessToken, InMemoryTokenStorage, TokenStorage};
 use crate::errors::BoxError;
-use crate::generated::types::{PostOAuth2Revoke, PostOAuth2TokenGrantType};
+use crate::generated::types::PostOAuth2TokenGrantType;
 use crate::network::{BaseUrls, NetworkSession};
 
 /// The settings of an OAuth 2.0 app.
@@ -185,8 +186,19 @@ impl BoxOAuth {
         let token = request_token(network_session, &request).await?;
         self.cache.store(token).await
     }
+}
 
-    async fn refresh_with(
+impl TokenFlow for BoxOAuth {
+    fn cache(&self) -> &TokenCache {
+        &self.cache
+    }
+
+    fn credentials(&self) -> (&str, &SecretString) {
+        (&self.config.client_id, &self.config.client_secret)
+    }
+
+    /// Refreshes with the refresh token of `stored`, the token it replaces.
+    async fn fetch(
         &self,
         stored: Option<AccessToken>,
         network_session: &NetworkSession,
@@ -204,59 +216,4 @@ impl BoxOAuth {
     }
 }
 
-impl Authentication for BoxOAuth {
-    fn retrieve_token<'a>(
-        &'a self,
-        network_session: &'a NetworkSession,
-    ) -> BoxFuture<'a, Result<AccessToken, BoxError>> {
-        Box::pin(
-            self.cache
-                .token(|stored| self.refresh_with(stored, network_session)),
-        )
-    }
-
-    fn can_refresh(&self) -> bool {
-        true
-    }
-
-    fn refresh_token<'a>(
-        &'a self,
-        network_session: &'a NetworkSession,
-    ) -> BoxFuture<'a, Result<AccessToken, BoxError>> {
-        Box::pin(
-            self.cache
-                .refresh(|stored| self.refresh_with(stored, network_session)),
-        )
-    }
-
-    fn revoke_token<'a>(
-        &'a self,
-        network_session: &'a NetworkSession,
-    ) -> BoxFuture<'a, Result<(), BoxError>> {
-        Box::pin(revoke_stored(
-            &self.cache,
-            network_session,
-            &self.config.client_id,
-            &self.config.client_secret,
-        ))
-    }
-}
-
-/// Revokes the stored token, if any, and forgets it.
-pub(crate) async fn revoke_stored(
-    cache: &TokenCache,
-    network_session: &NetworkSession,
-    client_id: &str,
-    client_secret: &SecretString,
-) -> Result<(), BoxError> {
-    let Some(token) = cache.stored().await? else {
-        return Ok(());
-    };
-    let request = PostOAuth2Revoke {
-        client_id: Some(client_id.to_string()),
-        client_secret: Some(client_secret.expose_secret().to_string()),
-        token: Some(token.access_token().expose_secret().to_string()),
-    };
-    revoke(network_session, &request).await?;
-    cache.clear().await
-}
+token_flow_authentication!(BoxOAuth);
