@@ -771,7 +771,12 @@ impl fmt::Debug for RedactedHeaders<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map()
             .entries(self.0.iter().map(|(name, value)| {
-                let shown = if is_sensitive(name.as_str()) || value.is_sensitive() {
+                // The request headers' rule, so that a response header such as
+                // `x-auth-token` is hidden as the same name would be when sent.
+                let secret = is_sensitive(name.as_str())
+                    || crate::network::is_sensitive_header_name(name.as_str())
+                    || value.is_sensitive();
+                let shown = if secret {
                     REDACTED
                 } else {
                     value.to_str().unwrap_or("<not text>")
@@ -986,12 +991,17 @@ mod tests {
     fn debug_redacts_sensitive_headers() {
         let mut headers = HeaderMap::new();
         headers.insert("set-cookie", "session=SECRET".parse().unwrap());
+        headers.insert("x-auth-token", "OTHER-SECRET".parse().unwrap());
         headers.insert("box-request-id", "req-1".parse().unwrap());
 
         let debug = format!("{:?}", ApiError::from_raw(401, headers, b""));
 
         assert!(!debug.contains("SECRET"), "{debug}");
         assert!(debug.contains("\"set-cookie\": \"[redacted]\""), "{debug}");
+        assert!(
+            debug.contains("\"x-auth-token\": \"[redacted]\""),
+            "{debug}"
+        );
         assert!(debug.contains("\"box-request-id\": \"req-1\""), "{debug}");
     }
 

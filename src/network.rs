@@ -512,7 +512,7 @@ const SENSITIVE_HEADER_NAME_PARTS: &[&str] = &[
 /// The rule errs towards hiding, since a value wrongly marked sensitive costs
 /// little: it prints as `Sensitive` in `Debug` and stays out of HTTP/2's header
 /// compression table, and it is sent all the same.
-fn is_sensitive_header_name(name: &str) -> bool {
+pub(crate) fn is_sensitive_header_name(name: &str) -> bool {
     SENSITIVE_HEADER_NAME_PARTS.iter().any(|part| {
         name.as_bytes()
             .windows(part.len())
