@@ -270,7 +270,7 @@ impl Api {
             span.record("attempts", attempt);
             let context = Arc::new(CallContext::new(headers.clone()));
             let started = Instant::now();
-            let (result, seen) = CALL
+            let (result, mut seen) = CALL
                 .scope(context, async {
                     // Pinned in place for the same reason as the attempts' future.
                     let operation = std::pin::pin!(send());
@@ -283,9 +283,9 @@ impl Api {
                     (result, CALL.with(|call| call.take_seen()))
                 })
                 .await;
-            let method = seen.method.clone().unwrap_or_default();
+            let method = seen.method.take().unwrap_or_default();
             let method = method.as_str();
-            let sent_authorization = seen.authorization.clone();
+            let sent_authorization = seen.authorization.take();
             // The token request behind a failed `pre` hook made its own attempts
             // through this same loop; retrying here would multiply them.
             let token_failed = seen.auth_error.is_some();
